@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// kvmpolicy: make a KVM host obey a written hardening policy.
+//
+// Data flows one way, one module per stage:
+//   CLibvirt / CLibXML2 (system libraries)
+//     -> Libvirt      (Swift wrapper: connections, domains, XML, security labels)
+//     -> DomainModel  (libxml2 parse into typed devices; minimal XML edits)
+//     -> Inventory    (collect domains from libvirt or files, render text/JSON)
+//     -> kvmpolicy    (thin CLI on swift-argument-parser)
+import PackageDescription
+
+let package = Package(
+  name: "kvmpolicy",
+  products: [
+    .executable(name: "kvmpolicy", targets: ["kvmpolicy"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLibvirt",
+      pkgConfig: "libvirt",
+      providers: [.apt(["libvirt-dev"])]
+    ),
+    .systemLibrary(
+      name: "CLibXML2",
+      pkgConfig: "libxml-2.0",
+      providers: [.apt(["libxml2-dev"])]
+    ),
+    .target(name: "Libvirt", dependencies: ["CLibvirt"]),
+    .target(name: "DomainModel", dependencies: ["CLibXML2"]),
+    .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel"]),
+    .executableTarget(
+      name: "kvmpolicy",
+      dependencies: [
+        "Inventory",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "DomainModelTests", dependencies: ["DomainModel"]),
+
+
+
+  ]
+)

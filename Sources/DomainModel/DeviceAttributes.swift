@@ -1,0 +1,125 @@
+/// The catalogue of canonical, policy-facing attributes per device class.
+///
+/// libvirt spreads what matters over attributes and sub-elements (`<disk><target bus=.../>`,
+/// `<interface><model type=.../>`, `<graphics listen=...><listen address=.../>`). This table
+/// gives each such fact one short name a policy can match (`bus`, `model`, `listen`), while the
+/// raw paths stay available through ``Device/properties``.
+public enum DeviceAttributes {
+  /// How a canonical attribute is read from the raw properties.
+  enum Source: Sendable {
+    /// All values at any of these raw paths, in path order, without duplicates.
+    case paths([String])
+    /// `yes` if the element at this path exists, `no` otherwise.
+    case flag(String)
+    /// A USB/PCI id such as `0x10DE`, normalised to four lower-case hex digits (`10de`).
+    case hexID(String)
+    /// A host address below `source/address`, spelled `0000:01:00.0` (PCI) or `bus:device` (USB).
+    case hostAddress
+  }
+
+  /// The canonical attributes of each known class, in the order reports show them.
+  static let table: [DeviceClass: [(name: String, source: Source)]] = {
+    let chardev: [(String, Source)] = [
+      ("type", .paths(["@type"])), ("target", .paths(["target/@type"])),
+      ("name", .paths(["target/@name"])), ("source", .paths(["source/@path", "source/@host"])),
+    ]
+    return [
+      .emulator: [("path", .paths(["text()"]))],
+      .disk: [
+        ("type", .paths(["@type"])), ("device", .paths(["@device"])), ("bus", .paths(["target/@bus"])),
+        ("target", .paths(["target/@dev"])),
+        ("source", .paths(["source/@file", "source/@dev", "source/@dir", "source/@name", "source/@volume"])),
+        ("protocol", .paths(["source/@protocol"])), ("driver", .paths(["driver/@name"])),
+        ("format", .paths(["driver/@type"])), ("readonly", .flag("readonly")),
+        ("shareable", .flag("shareable")),
+      ],
+      .controller: [("type", .paths(["@type"])), ("model", .paths(["@model"])), ("index", .paths(["@index"]))],
+      .lease: [("lockspace", .paths(["lockspace"])), ("key", .paths(["key"])), ("target", .paths(["target/@path"]))],
+      .filesystem: [
+        ("type", .paths(["@type"])), ("accessmode", .paths(["@accessmode"])), ("driver", .paths(["driver/@type"])),
+        ("source", .paths(["source/@dir", "source/@file", "source/@name", "source/@socket"])),
+        ("target", .paths(["target/@dir"])), ("readonly", .flag("readonly")),
+      ],
+      .interface: [
+        ("type", .paths(["@type"])), ("model", .paths(["model/@type"])),
+        ("source", .paths(["source/@network", "source/@bridge", "source/@dev", "source/@name", "source/@path"])),
+        ("mode", .paths(["source/@mode"])), ("mac", .paths(["mac/@address"])), ("driver", .paths(["driver/@name"])),
+        ("target", .paths(["target/@dev"])),
+      ],
+      .input: [("type", .paths(["@type"])), ("bus", .paths(["@bus"])), ("model", .paths(["@model"]))],
+      .sound: [("model", .paths(["@model"]))],
+      .audio: [("type", .paths(["@type"])), ("id", .paths(["@id"]))],
+      .hostdev: [
+        ("mode", .paths(["@mode"])), ("type", .paths(["@type"])), ("managed", .paths(["@managed"])),
+        ("vendor", .hexID("source/vendor/@id")), ("product", .hexID("source/product/@id")),
+        ("address", .hostAddress), ("adapter", .paths(["source/adapter/@name"])),
+      ],
+      .graphics: [
+        ("type", .paths(["@type"])), ("listen", .paths(["@listen", "listen/@address", "listen/@socket"])),
+        ("listentype", .paths(["listen/@type"])), ("port", .paths(["@port"])), ("autoport", .paths(["@autoport"])),
+        ("password", .flag("@passwd")),
+      ],
+      .video: [("model", .paths(["model/@type"])), ("accel3d", .paths(["model/acceleration/@accel3d"]))],
+      .console: chardev, .serial: chardev, .parallel: chardev, .channel: chardev,
+      .smartcard: [("mode", .paths(["@mode"])), ("type", .paths(["@type"]))],
+      .redirdev: [("bus", .paths(["@bus"])), ("type", .paths(["@type"]))],
+      .redirfilter: [("allow", .paths(["usbdev/@allow"]))],
+      .hub: [("type", .paths(["@type"]))],
+      .tpm: [("model", .paths(["@model"])), ("backend", .paths(["backend/@type"])), ("version", .paths(["backend/@version"]))],
+      .rng: [("model", .paths(["@model"])), ("backend", .paths(["backend/@model"])), ("source", .paths(["backend"]))],
+      .watchdog: [("model", .paths(["@model"])), ("action", .paths(["@action"]))],
+      .memballoon: [("model", .paths(["@model"]))],
+      .panic: [("model", .paths(["@model"]))],
+      .shmem: [("name", .paths(["@name"])), ("model", .paths(["model/@type"]))],
+      .memory: [("model", .paths(["@model"])), ("access", .paths(["@access"]))],
+      .iommu: [("model", .paths(["@model"]))],
+      .vsock: [("model", .paths(["@model"])), ("cid", .paths(["cid/@address"]))],
+      .crypto: [("model", .paths(["@model"])), ("type", .paths(["@type"])), ("backend", .paths(["backend/@model"]))],
+    ]
+  }()
+
+  /// For classes kvmpolicy does not know: the usual spellings of type and model.
+  private static let fallback: [(name: String, source: Source)] = [
+    ("type", .paths(["@type"])), ("model", .paths(["@model", "model/@type"])),
+  ]
+
+  /// The canonical attribute names of a class, in report order.
+  public static func names(for deviceClass: DeviceClass) -> [String] {
+    (table[deviceClass] ?? fallback).map(\.name)
+  }
+
+  /// Every canonical attribute of a device that has at least one value.
+  static func attributes(of device: Device) -> [(name: String, values: [String])] {
+    (table[device.deviceClass] ?? fallback).compactMap { entry in
+      let values = read(entry.source, from: device)
+      return values.isEmpty ? nil : (entry.name, values)
+    }
+  }
+
+  /// The values of one canonical attribute; empty when the class has no such attribute.
+  static func values(of name: String, in device: Device) -> [String] {
+    guard let entry = (table[device.deviceClass] ?? fallback).first(where: { $0.name == name }) else { return [] }
+    return read(entry.source, from: device)
+  }
+
+  private static func read(_ source: Source, from device: Device) -> [String] {
+    switch source {
+    case .paths(let paths):
+      var seen = Set<String>()
+      return paths.flatMap { device.values(at: $0) }.filter { seen.insert($0).inserted }
+    case .flag(let path):
+      return [device.has(path) ? "yes" : "no"]
+    case .hexID(let path):
+      return device.values(at: path).map { DeviceAddress.hex($0, width: 4) }
+    case .hostAddress:
+      return hostAddress(of: device).map { [$0] } ?? []
+    }
+  }
+
+  private static func hostAddress(of device: Device) -> String? {
+    let attribute = { (name: String) in device.value(at: "source/address/@" + name) }
+    if let pci = DeviceAddress.pciSpelling(attribute) { return pci }
+    if let bus = attribute("bus"), let number = attribute("device") { return "\(bus):\(number)" }
+    return nil
+  }
+}

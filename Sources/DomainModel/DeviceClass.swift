@@ -1,0 +1,77 @@
+/// The kind of a device: the element name of a child of `<devices>`.
+///
+/// Every class libvirt documents has a case; an element libvirt adds later (or a foreign
+/// namespaced element) becomes ``unknown(_:)`` and is kept, never dropped, so a policy's default
+/// still judges it.
+public enum DeviceClass: Hashable, Sendable, Comparable, CustomStringConvertible {
+  case emulator, disk, controller, lease, filesystem, interface, input, sound, audio, hostdev
+  case graphics, video, console, serial, parallel, channel, smartcard, redirdev, redirfilter, hub
+  case tpm, rng, watchdog, memballoon, panic, shmem, memory, iommu, vsock, crypto
+  /// An element kvmpolicy does not know, by its qualified name as written.
+  case unknown(String)
+
+  /// Every class kvmpolicy knows, in the order libvirt's documentation lists them.
+  public static let known: [DeviceClass] = [
+    .emulator, .disk, .controller, .lease, .filesystem, .interface, .input, .sound, .audio,
+    .hostdev, .graphics, .video, .console, .serial, .parallel, .channel, .smartcard, .redirdev,
+    .redirfilter, .hub, .tpm, .rng, .watchdog, .memballoon, .panic, .shmem, .memory, .iommu,
+    .vsock, .crypto,
+  ]
+
+  private static let byName: [String: DeviceClass] = Dictionary(
+    uniqueKeysWithValues: known.map { ($0.name, $0) })
+
+  /// The class of a `<devices>` child with this qualified element name.
+  public init(elementName: String) {
+    self = Self.byName[elementName] ?? .unknown(elementName)
+  }
+
+  /// The element name: `disk`, `interface`, ... or the unknown element's own name.
+  public var name: String {
+    switch self {
+    case .emulator: "emulator"
+    case .disk: "disk"
+    case .controller: "controller"
+    case .lease: "lease"
+    case .filesystem: "filesystem"
+    case .interface: "interface"
+    case .input: "input"
+    case .sound: "sound"
+    case .audio: "audio"
+    case .hostdev: "hostdev"
+    case .graphics: "graphics"
+    case .video: "video"
+    case .console: "console"
+    case .serial: "serial"
+    case .parallel: "parallel"
+    case .channel: "channel"
+    case .smartcard: "smartcard"
+    case .redirdev: "redirdev"
+    case .redirfilter: "redirfilter"
+    case .hub: "hub"
+    case .tpm: "tpm"
+    case .rng: "rng"
+    case .watchdog: "watchdog"
+    case .memballoon: "memballoon"
+    case .panic: "panic"
+    case .shmem: "shmem"
+    case .memory: "memory"
+    case .iommu: "iommu"
+    case .vsock: "vsock"
+    case .crypto: "crypto"
+    case .unknown(let name): name
+    }
+  }
+
+  /// Whether kvmpolicy knows this class.
+  public var isKnown: Bool {
+    if case .unknown = self { return false }
+    return true
+  }
+
+  /// The class name.
+  public var description: String { name }
+
+  /// Orders by name, which keeps reports deterministic.
+  public static func < (lhs: DeviceClass, rhs: DeviceClass) -> Bool { lhs.name < rhs.name }
+}

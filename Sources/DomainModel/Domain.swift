@@ -1,0 +1,105 @@
+/// A libvirt domain as kvmpolicy sees it: identity, sVirt labels, every device, and any QEMU
+/// passthrough, read from one domain XML document.
+public struct Domain: Hashable, Sendable {
+  /// `<name>`.
+  public let name: String
+  /// `<uuid>`, as written (libvirt generates one when a definition has none).
+  public let uuid: String?
+  /// The hypervisor type, `<domain type=...>`: `kvm`, `qemu`, `test`, ...
+  public let type: String?
+  /// The running domain's id (`<domain id=...>`, live XML only).
+  public let id: Int?
+  /// Domain-level `<seclabel>` elements in document order.
+  public let seclabels: [Seclabel]
+  /// Every element child of `<devices>`, in document order.
+  public let devices: [Device]
+  /// Everything in libvirt's QEMU namespace.
+  public let qemuPassthrough: QEMUPassthrough
+
+  /// Creates a domain; normally done by ``DomainDocument``.
+  public init(
+    name: String, uuid: String?, type: String?, id: Int?, seclabels: [Seclabel], devices: [Device],
+    qemuPassthrough: QEMUPassthrough
+  ) {
+    self.name = name
+    self.uuid = uuid
+    self.type = type
+    self.id = id
+    self.seclabels = seclabels
+    self.devices = devices
+    self.qemuPassthrough = qemuPassthrough
+  }
+
+  /// How many devices of each class the domain has, sorted by class name.
+  public var deviceCounts: [(deviceClass: DeviceClass, count: Int)] {
+    var counts: [DeviceClass: Int] = [:]
+    for device in devices { counts[device.deviceClass, default: 0] += 1 }
+    return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+  }
+}
+
+extension Domain {
+  /// Reads a domain from the root element of a parsed document.
+  init(root: XMLElement, source: String) throws(DomainXMLError) {
+    guard root.name == "domain", root.namespaceURI == nil else {
+      throw DomainXMLError(
+        source: source, line: root.line, column: 1,
+        message: "root element is <\(root.qualifiedName)>, expected a libvirt <domain>")
+    }
+    var name: String?
+    var uuid: String?
+    var seclabels: [Seclabel] = []
+    var devices: [Device] = []
+    var passthrough = QEMUPassthrough()
+    for child in root.children {
+      if child.namespaceURI == QEMUPassthrough.namespace {
+        passthrough.add(child)
+        continue
+      }
+      guard child.namespaceURI == nil else { continue }
+      switch child.name {
+      case "name": name = child.trimmedText
+      case "uuid": uuid = child.trimmedText
+      case "seclabel": seclabels.append(Seclabel(child))
+      case "devices":
+        for element in child.children { devices.append(Device(element, index: devices.count)) }
+      default: break
+      }
+    }
+    guard let name, !name.isEmpty else {
+      throw DomainXMLError(source: source, line: root.line, column: 1, message: "<domain> has no <name>")
+    }
+    self.init(
+      name: name, uuid: uuid, type: root.attribute("type"), id: root.attribute("id").flatMap { Int($0) },
+      seclabels: seclabels, devices: devices, qemuPassthrough: passthrough)
+  }
+}
+
+extension Device {
+  /// Reads one `<devices>` child.
+  init(_ element: XMLElement, index: Int) {
+    var properties: [Property] = []
+    let ownText = element.trimmedText
+    if !ownText.isEmpty { properties.append(Property(path: "text()", value: ownText)) }
+    Self.flatten(element, prefix: "", into: &properties)
+    let address = element.child("address").map { node in
+      DeviceAddress(
+        type: node.attribute("type") ?? "",
+        attributes: node.attributes.filter { $0.name != "type" }.map { ($0.name, $0.value) })
+    }
+    self.init(
+      index: index, deviceClass: DeviceClass(elementName: element.qualifiedName), line: element.line,
+      alias: element.child("alias")?.attribute("name"), address: address, properties: properties)
+  }
+
+  private static func flatten(_ element: XMLElement, prefix: String, into properties: inout [Property]) {
+    for attribute in element.attributes {
+      properties.append(Property(path: prefix + "@" + attribute.name, value: attribute.value))
+    }
+    for child in element.children {
+      let path = prefix + child.qualifiedName
+      properties.append(Property(path: path, value: child.trimmedText))
+      flatten(child, prefix: path + "/", into: &properties)
+    }
+  }
+}

@@ -1,0 +1,121 @@
+internal import CLibXML2
+
+/// A parsed domain XML document that owns its libxml2 tree and can be edited minimally.
+///
+/// ``domain`` is the typed view; edits address devices by ``Device/index`` and leave every
+/// other node (comments, CDATA, namespaces, unknown elements, white space) as it was, so
+/// ``serialized()`` differs from the input only where an edit was made.
+public final class DomainDocument {
+  /// Where the XML came from (a path, `<stdin>`, `URI/domain`), used in error messages.
+  public let source: String
+  /// The typed domain, refreshed after every edit.
+  public private(set) var domain: Domain
+  private let document: xmlDocPtr
+
+  /// Parses domain XML bytes.
+  ///
+  /// - Throws: ``DomainXMLError`` with libxml2's line and column for malformed XML, or when the
+  ///   document is not a libvirt `<domain>`.
+  public convenience init(bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) {
+    try self.init(document: XMLParser.parse(bytes, source: source), source: source)
+  }
+
+  /// Parses domain XML text.
+  public convenience init(xml: String, source: String) throws(DomainXMLError) {
+    try self.init(document: XMLParser.parse(xml, source: source), source: source)
+  }
+
+  /// Takes ownership of a parsed document; frees it if it is not a domain.
+  private init(document: xmlDocPtr, source: String) throws(DomainXMLError) {
+    do {
+      self.domain = try Self.read(document, source: source)
+    } catch {
+      xmlFreeDoc(document)
+      throw error
+    }
+    self.document = document
+    self.source = source
+  }
+
+  deinit { xmlFreeDoc(document) }
+
+  /// Removes the devices at these indices from `<devices>`, with the white space before each.
+  public func removeDevices(at indices: Set<Int>) throws(DomainXMLError) {
+    let nodes = deviceNodes()
+    for index in indices where !nodes.indices.contains(index) {
+      throw DomainXMLError(source: source, line: 0, message: "no device at index \(index)")
+    }
+    for index in indices.sorted(by: >) {
+      let node = nodes[index]
+      if let previous = node.pointee.prev, previous.pointee.type == XML_TEXT_NODE,
+        Self.isBlank(previous)
+      {
+        xmlUnlinkNode(previous)
+        xmlFreeNode(previous)
+      }
+      xmlUnlinkNode(node)
+      xmlFreeNode(node)
+    }
+    try refresh()
+  }
+
+  /// Sets an attribute on a device or on a descendant reached through `path` (element names),
+  /// creating missing elements at the end of their parent.
+  public func setAttribute(
+    _ name: String, to value: String, onDeviceAt index: Int, path: [String] = []
+  ) throws(DomainXMLError) {
+    let nodes = deviceNodes()
+    guard nodes.indices.contains(index) else {
+      throw DomainXMLError(source: source, line: 0, message: "no device at index \(index)")
+    }
+    var node = nodes[index]
+    for step in path {
+      if let existing = XMLElement(node: node).child(step) {
+        node = existing.node
+      } else {
+        guard let created = xmlNewChild(node, nil, step, nil) else {
+          throw DomainXMLError(source: source, line: 0, message: "out of memory adding <\(step)>")
+        }
+        node = created
+      }
+    }
+    guard xmlSetProp(node, name, value) != nil else {
+      throw DomainXMLError(source: source, line: 0, message: "could not set attribute \(name)")
+    }
+    try refresh()
+  }
+
+  /// The document as XML text, without an XML declaration (as libvirt writes it).
+  public func serialized() -> String {
+    guard let buffer = xmlBufferCreate() else { return "" }
+    defer { xmlBufferFree(buffer) }
+    guard let context = xmlSaveToBuffer(buffer, "UTF-8", Int32(XML_SAVE_NO_DECL.rawValue)) else { return "" }
+    xmlSaveDoc(context, document)
+    xmlSaveClose(context)
+    guard let content = xmlBufferContent(buffer) else { return "" }
+    return String(cString: content)
+  }
+
+  private func refresh() throws(DomainXMLError) {
+    domain = try Self.read(document, source: source)
+  }
+
+  private func deviceNodes() -> [xmlNodePtr] {
+    guard let root = xmlDocGetRootElement(document) else { return [] }
+    return XMLElement(node: root).children
+      .filter { $0.name == "devices" && $0.namespaceURI == nil }
+      .flatMap(\.children).map(\.node)
+  }
+
+  private static func read(_ document: xmlDocPtr, source: String) throws(DomainXMLError) -> Domain {
+    guard let root = xmlDocGetRootElement(document) else {
+      throw DomainXMLError(source: source, line: 1, message: "document has no root element")
+    }
+    return try Domain(root: XMLElement(node: root), source: source)
+  }
+
+  private static func isBlank(_ node: xmlNodePtr) -> Bool {
+    guard let content = node.pointee.content else { return true }
+    return String(cString: content).trimmingXMLWhitespace().isEmpty
+  }
+}

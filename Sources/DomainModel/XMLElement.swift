@@ -1,0 +1,104 @@
+internal import CLibXML2
+
+/// A borrowed view of one libxml2 element node.
+///
+/// Only valid while the owning ``DomainDocument`` (or parse call) keeps the tree alive; it never
+/// leaves this module.
+struct XMLElement {
+  let node: xmlNodePtr
+
+  /// The local name, without a namespace prefix.
+  var name: String { String(cString: node.pointee.name) }
+
+  /// The namespace URI, or `nil` for elements in no namespace.
+  var namespaceURI: String? {
+    guard let href = node.pointee.ns?.pointee.href else { return nil }
+    return String(cString: href)
+  }
+
+  /// The name as written: `prefix:name` for namespaced elements.
+  var qualifiedName: String {
+    guard let prefix = node.pointee.ns?.pointee.prefix else { return name }
+    return String(cString: prefix) + ":" + name
+  }
+
+  /// The 1-based source line of the start tag.
+  var line: Int { Int(xmlGetLineNo(node)) }
+
+  /// Element children in document order (text, comments, CDATA and PIs are skipped).
+  var children: [XMLElement] {
+    var result: [XMLElement] = []
+    var child = node.pointee.children
+    while let current = child {
+      if current.pointee.type == XML_ELEMENT_NODE { result.append(XMLElement(node: current)) }
+      child = current.pointee.next
+    }
+    return result
+  }
+
+  /// The first element child with this local name in no namespace.
+  func child(_ name: String) -> XMLElement? {
+    children.first { $0.name == name && $0.namespaceURI == nil }
+  }
+
+  /// Attributes in document order, values read without expanding entities.
+  var attributes: [(name: String, value: String)] {
+    var result: [(String, String)] = []
+    var attribute = node.pointee.properties
+    while let current = attribute {
+      var name = String(cString: current.pointee.name)
+      if let prefix = current.pointee.ns?.pointee.prefix { name = String(cString: prefix) + ":" + name }
+      result.append((name, Self.text(of: current.pointee.children)))
+      attribute = current.pointee.next
+    }
+    return result
+  }
+
+  /// The value of an attribute in no namespace, or `nil` when absent.
+  func attribute(_ name: String) -> String? {
+    var attribute = node.pointee.properties
+    while let current = attribute {
+      if current.pointee.ns == nil, String(cString: current.pointee.name) == name {
+        return Self.text(of: current.pointee.children)
+      }
+      attribute = current.pointee.next
+    }
+    return nil
+  }
+
+  /// The concatenated text and CDATA content of this element's direct children.
+  ///
+  /// Entity references are kept literally (`&name;`): kvmpolicy never expands entities.
+  var text: String { Self.text(of: node.pointee.children) }
+
+  /// Text content with leading and trailing white space removed.
+  var trimmedText: String { text.trimmingXMLWhitespace() }
+
+  private static func text(of first: xmlNodePtr?) -> String {
+    var result = ""
+    var child = first
+    while let current = child {
+      switch current.pointee.type {
+      case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+        if let content = current.pointee.content { result += String(cString: content) }
+      case XML_ENTITY_REF_NODE:
+        result += "&" + String(cString: current.pointee.name) + ";"
+      default:
+        break
+      }
+      child = current.pointee.next
+    }
+    return result
+  }
+}
+
+extension String {
+  /// This string without leading and trailing XML white space (space, tab, CR, LF).
+  func trimmingXMLWhitespace() -> String {
+    let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+    guard let start = firstIndex(where: { !isSpace($0) }),
+      let end = lastIndex(where: { !isSpace($0) })
+    else { return "" }
+    return String(self[start...end])
+  }
+}

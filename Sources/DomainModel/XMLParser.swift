@@ -1,0 +1,76 @@
+internal import CLibXML2
+
+/// The one funnel through which kvmpolicy hands bytes to libxml2.
+///
+/// Parses without network access (`XML_PARSE_NONET`), without entity substitution (no
+/// `XML_PARSE_NOENT`), without loading or validating a DTD, and with an external-entity loader
+/// that refuses everything, so a hostile document can neither read local files nor reach the
+/// network. Errors are captured from the parser context instead of being printed.
+enum XMLParser {
+  /// Parses `bytes` into a document the caller must free with `xmlFreeDoc`.
+  static func parse(_ bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> xmlDocPtr {
+    _ = libxmlInitialized
+    guard bytes.count <= Int(Int32.max) else {
+      throw DomainXMLError(source: source, line: 0, message: "document is larger than 2 GiB")
+    }
+    guard let context = xmlNewParserCtxt() else {
+      throw DomainXMLError(source: source, line: 0, message: "out of memory creating an XML parser")
+    }
+    defer { xmlFreeParserCtxt(context) }
+    // libxml2 keeps only the last error; the first one says what actually went wrong.
+    let firstError = FirstError()
+    context.pointee._private = Unmanaged.passUnretained(firstError).toOpaque()
+    context.pointee.sax.pointee.serror = { userData, error in
+      guard let error, let context = userData?.assumingMemoryBound(to: xmlParserCtxt.self),
+        let box = context.pointee._private
+      else { return }
+      let firstError = Unmanaged<FirstError>.fromOpaque(box).takeUnretainedValue()
+      if firstError.error == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
+        firstError.error = XMLParser.describe(error.pointee, source: "")
+      }
+    }
+    let options = Int32(
+      XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
+        | XML_PARSE_BIG_LINES.rawValue)
+    let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+    // libxml2 wants a non-NULL buffer even for an empty document.
+    let empty: [CChar] = [0]
+    let document = empty.withUnsafeBufferPointer { emptyBuffer in
+      xmlCtxtReadMemory(context, base ?? emptyBuffer.baseAddress, Int32(bytes.count), nil, nil, options)
+    }
+    guard let document else {
+      let error = firstError.error ?? describe(xmlCtxtGetLastError(context)?.pointee, source: "")
+      throw DomainXMLError(source: source, line: error.line, column: error.column, message: error.message)
+    }
+    return document
+  }
+
+  /// Parses XML text into a document the caller must free with `xmlFreeDoc`.
+  static func parse(_ text: String, source: String) throws(DomainXMLError) -> xmlDocPtr {
+    var text = text
+    let parsed = text.withUTF8 { buffer in
+      Result { () throws(DomainXMLError) in try parse(UnsafeRawBufferPointer(buffer), source: source) }
+    }
+    return try parsed.get()
+  }
+
+  private static func describe(_ error: xmlError?, source: String) -> DomainXMLError {
+    guard let error else { return DomainXMLError(source: source, line: 0, message: "malformed XML") }
+    let message = error.message.map { String(cString: $0).trimmingXMLWhitespace() } ?? ""
+    return DomainXMLError(
+      source: source, line: Int(error.line), column: Int(error.int2),
+      message: message.isEmpty ? "malformed XML" : message)
+  }
+
+  /// Where the structured error handler keeps the first error of a parse.
+  private final class FirstError {
+    // Copied at once: libxml2 frees an error's strings when it records the next one.
+    var error: DomainXMLError?
+  }
+}
+
+/// One-time libxml2 set-up: initialise the library and refuse every external entity or DTD.
+private let libxmlInitialized: Void = {
+  xmlInitParser()
+  xmlSetExternalEntityLoader { _, _, _ in nil }
+}()

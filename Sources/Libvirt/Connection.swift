@@ -1,0 +1,73 @@
+internal import CLibvirt
+
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
+/// An open connection to a libvirt driver, closed when the last reference goes away.
+///
+/// Opening follows `virsh`: a `nil` URI lets libvirt choose (`LIBVIRT_DEFAULT_URI`, then its
+/// configuration, then probing), and read-only connections need no write permission on the
+/// daemon's socket.
+public final class Connection: @unchecked Sendable {
+  // libvirt connections are thread-safe; the pointer never leaves this module.
+  let pointer: OpaquePointer
+
+  /// Opens a connection.
+  ///
+  /// - Parameters:
+  ///   - uri: e.g. `qemu:///system`, `test:///default`, or `nil` for libvirt's default.
+  ///   - readOnly: open with `VIR_CONNECT_RO`, enough for inventories and checks.
+  public init(uri: String?, readOnly: Bool = true) throws(LibvirtError) {
+    try Call.initialize()
+    let flags = readOnly ? VIR_CONNECT_RO.rawValue : 0
+    pointer = try Call.value("virConnectOpenAuth", virConnectOpenAuth(uri, kvmpolicy_default_auth(), flags))
+  }
+
+  deinit { virConnectClose(pointer) }
+
+  /// The canonical URI libvirt resolved the connection to.
+  public func uri() throws(LibvirtError) -> String {
+    try takeString("virConnectGetURI", virConnectGetURI(pointer))
+  }
+
+  /// The driver's capabilities XML (host CPU, security models, guest types).
+  public func capabilities() throws(LibvirtError) -> String {
+    try takeString("virConnectGetCapabilities", virConnectGetCapabilities(pointer))
+  }
+
+  /// Every domain, running or defined, in the order libvirt lists them.
+  public func domains() throws(LibvirtError) -> [DomainHandle] {
+    var list: UnsafeMutablePointer<OpaquePointer?>?
+    let count = try Call.status("virConnectListAllDomains", virConnectListAllDomains(pointer, &list, 0))
+    defer { free(list) }
+    guard let list else { return [] }
+    return (0..<Int(count)).compactMap { index in
+      list[index].map { DomainHandle(owning: $0, connection: self) }
+    }
+  }
+
+  /// The domain with this name.
+  public func domain(named name: String) throws(LibvirtError) -> DomainHandle {
+    let raw = try Call.value("virDomainLookupByName", virDomainLookupByName(pointer, name))
+    return DomainHandle(owning: raw, connection: self)
+  }
+
+  /// Defines (or redefines) a persistent domain from XML.
+  ///
+  /// - Parameter validate: ask libvirt to validate the XML against its RNG schema first
+  ///   (`VIR_DOMAIN_DEFINE_VALIDATE`), so a broken document is refused before it replaces a
+  ///   working definition.
+  public func define(xml: String, validate: Bool = true) throws(LibvirtError) -> DomainHandle {
+    let flags = validate ? VIR_DOMAIN_DEFINE_VALIDATE.rawValue : 0
+    let raw = try Call.value("virDomainDefineXMLFlags", virDomainDefineXMLFlags(pointer, xml, flags))
+    return DomainHandle(owning: raw, connection: self)
+  }
+}
+
+/// Copies a libvirt-allocated C string and frees it.
+func takeString(_ call: String, _ pointer: UnsafeMutablePointer<CChar>?) throws(LibvirtError) -> String {
+  let pointer = try Call.value(call, pointer)
+  defer { free(pointer) }
+  return String(cString: pointer)
+}
