@@ -5,7 +5,8 @@
 //   CLibvirt / CLibXML2 (system libraries)
 //     -> Libvirt      (Swift wrapper: connections, domains, XML, security labels)
 //     -> DomainModel  (libxml2 parse into typed devices; minimal XML edits)
-//     -> Inventory    (collect domains from libvirt or files, render text/JSON)
+//     -> Inventory    (collect domains from libvirt or XML files; per-source errors)
+//     -> Reporting    (pure renderers: text, JSON)
 //     -> kvmpolicy    (thin CLI on swift-argument-parser)
 import PackageDescription
 
@@ -31,14 +32,17 @@ let package = Package(
     .target(name: "Libvirt", dependencies: ["CLibvirt"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"]),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel"]),
+    .target(name: "Reporting", dependencies: ["Inventory"]),
     .executableTarget(
       name: "kvmpolicy",
       dependencies: [
         "Inventory",
+        "Reporting",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "DomainModelTests", dependencies: ["DomainModel"]),
+    .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "DomainModel"]),
 
 
 

@@ -3,9 +3,11 @@ internal import CLibXML2
 /// The one funnel through which kvmpolicy hands bytes to libxml2.
 ///
 /// Parses without network access (`XML_PARSE_NONET`), without entity substitution (no
-/// `XML_PARSE_NOENT`), without loading or validating a DTD, and with an external-entity loader
-/// that refuses everything, so a hostile document can neither read local files nor reach the
-/// network. Errors are captured from the parser context instead of being printed.
+/// `XML_PARSE_NOENT`) and without loading or validating a DTD (no `XML_PARSE_DTDLOAD`,
+/// `XML_PARSE_DTDVALID`): libxml2 then never opens an external entity, so a hostile document can
+/// neither read local files nor reach the network. (A process-wide "refuse everything" entity
+/// loader is deliberately not installed: libvirt's in-process drivers load their RNG schemas
+/// through the same libxml2.) Errors are captured from the parser context instead of printed.
 enum XMLParser {
   /// Parses `bytes` into a document the caller must free with `xmlFreeDoc`.
   static func parse(_ bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> xmlDocPtr {
@@ -69,8 +71,5 @@ enum XMLParser {
   }
 }
 
-/// One-time libxml2 set-up: initialise the library and refuse every external entity or DTD.
-private let libxmlInitialized: Void = {
-  xmlInitParser()
-  xmlSetExternalEntityLoader { _, _, _ in nil }
-}()
+/// One-time libxml2 set-up.
+private let libxmlInitialized: Void = xmlInitParser()

@@ -1,0 +1,81 @@
+import DomainModel
+import Foundation
+import Libvirt
+
+/// Reads domains from libvirt connections or XML files into ``InventorySource`` values.
+///
+/// Never throws: a connection that cannot be opened or a file that cannot be parsed becomes a
+/// source with an ``InventorySource/error``, so one bad input never hides the others.
+public enum InventoryCollector {
+  /// Every domain of one connection, with live XML, state and security labels.
+  ///
+  /// - Parameter uri: a libvirt URI, or `nil` for libvirt's default (`LIBVIRT_DEFAULT_URI`, ...).
+  public static func collect(uri: String?) -> InventorySource {
+    let name = uri ?? "default"
+    let connection: Connection
+    let resolved: String
+    let domains: [DomainHandle]
+    do {
+      connection = try Connection(uri: uri, readOnly: true)
+      resolved = try connection.uri()
+      domains = try connection.domains()
+    } catch {
+      return InventorySource(kind: .libvirt, name: name, error: .connection(uri: name, error))
+    }
+    let entries = domains.map { describe($0, uri: resolved) }
+    do {
+      let capabilities = try connection.capabilities()
+      do throws(DomainXMLError) {
+        let models = try HostCapabilities(xml: capabilities, source: resolved + " capabilities").securityModels
+        return InventorySource(kind: .libvirt, name: name, uri: resolved, securityModels: models, domains: entries)
+      } catch {
+        return InventorySource(kind: .libvirt, name: name, uri: resolved, domains: entries, error: .xml(error))
+      }
+    } catch {
+      // A driver without capabilities still has domains worth listing.
+      return InventorySource(kind: .libvirt, name: name, uri: resolved, domains: entries, error: .connection(uri: name, error))
+    }
+  }
+
+  /// The domain in one XML file, or standard input for `-`.
+  public static func collect(file path: String) -> InventorySource {
+    let source = path == "-" ? "<stdin>" : path
+    let data: Data
+    if path == "-" {
+      data = FileHandle.standardInput.readDataToEndOfFile()
+    } else if let contents = FileManager.default.contents(atPath: path) {
+      data = contents
+    } else {
+      let reason = FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file"
+      return InventorySource(kind: .file, name: path, error: .file(path: source, reason: reason))
+    }
+    let parsed = data.withUnsafeBytes { bytes in
+      Result { () throws(DomainXMLError) in try DomainDocument(bytes: bytes, source: source).domain }
+    }
+    switch parsed {
+    case .success(let domain):
+      return InventorySource(kind: .file, name: path, domains: [InventoryDomain(name: domain.name, model: domain)])
+    case .failure(let error):
+      return InventorySource(kind: .file, name: path, error: .xml(error))
+    }
+  }
+
+  private static func describe(_ handle: DomainHandle, uri: String) -> InventoryDomain {
+    let name = handle.name
+    do throws(LibvirtError) {
+      let state = try handle.state()
+      let persistent = try handle.isPersistent()
+      let xml = try handle.xml()
+      let labels = try handle.securityLabels()
+      do throws(DomainXMLError) {
+        let model = try DomainDocument(xml: xml, source: "\(uri) domain \(name)").domain
+        return InventoryDomain(
+          name: name, model: model, state: state, persistent: persistent, securityLabels: labels)
+      } catch {
+        return InventoryDomain(name: name, model: nil, state: state, persistent: persistent, error: error.description)
+      }
+    } catch {
+      return InventoryDomain(name: name, model: nil, error: error.message)
+    }
+  }
+}

@@ -1,0 +1,31 @@
+public import DomainModel
+public import Libvirt
+
+/// One domain as an inventory lists it: the typed model of its XML plus what only libvirt knows.
+public struct InventoryDomain: Sendable {
+  /// The domain's name (also when its XML could not be read).
+  public let name: String
+  /// The typed domain, or `nil` when its XML could not be read (see ``error``).
+  public let model: Domain?
+  /// The run state; `nil` for a domain read from a file.
+  public let state: DomainState?
+  /// Whether libvirt keeps a persistent definition; `nil` for a file.
+  public let persistent: Bool?
+  /// The labels libvirt reports for the running QEMU process (empty for files).
+  public let securityLabels: [SecurityLabel]
+  /// Why this domain could not be read completely, if it could not.
+  public let error: String?
+
+  /// Creates an entry.
+  public init(
+    name: String, model: Domain?, state: DomainState? = nil, persistent: Bool? = nil,
+    securityLabels: [SecurityLabel] = [], error: String? = nil
+  ) {
+    self.name = name
+    self.model = model
+    self.state = state
+    self.persistent = persistent
+    self.securityLabels = securityLabels
+    self.error = error
+  }
+}
