@@ -43,6 +43,7 @@ let package = Package(
     ),
     .testTarget(name: "DomainModelTests", dependencies: ["DomainModel"]),
     .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "DomainModel"]),
+    .testTarget(name: "CLITests", dependencies: ["kvmpolicy"]),
 
 
 
