@@ -69,6 +69,7 @@ public enum DeviceAttributes {
       .rng: [("model", .paths(["@model"])), ("backend", .paths(["backend/@model"])), ("source", .paths(["backend"]))],
       .watchdog: [("model", .paths(["@model"])), ("action", .paths(["@action"]))],
       .memballoon: [("model", .paths(["@model"]))],
+      .nvram: [("address", .paths(["address/@reg"]))],
       .panic: [("model", .paths(["@model"]))],
       .shmem: [("name", .paths(["@name"])), ("model", .paths(["model/@type"]))],
       .memory: [("model", .paths(["@model"])), ("access", .paths(["@access"]))],

@@ -6,7 +6,7 @@
 public enum DeviceClass: Hashable, Sendable, Comparable, CustomStringConvertible {
   case emulator, disk, controller, lease, filesystem, interface, input, sound, audio, hostdev
   case graphics, video, console, serial, parallel, channel, smartcard, redirdev, redirfilter, hub
-  case tpm, rng, watchdog, memballoon, panic, shmem, memory, iommu, vsock, crypto
+  case tpm, rng, watchdog, memballoon, nvram, panic, shmem, memory, iommu, vsock, crypto
   /// An element kvmpolicy does not know, by its qualified name as written.
   case unknown(String)
 
@@ -14,7 +14,7 @@ public enum DeviceClass: Hashable, Sendable, Comparable, CustomStringConvertible
   public static let known: [DeviceClass] = [
     .emulator, .disk, .controller, .lease, .filesystem, .interface, .input, .sound, .audio,
     .hostdev, .graphics, .video, .console, .serial, .parallel, .channel, .smartcard, .redirdev,
-    .redirfilter, .hub, .tpm, .rng, .watchdog, .memballoon, .panic, .shmem, .memory, .iommu,
+    .redirfilter, .hub, .tpm, .rng, .watchdog, .memballoon, .nvram, .panic, .shmem, .memory, .iommu,
     .vsock, .crypto,
   ]
 
@@ -53,6 +53,7 @@ public enum DeviceClass: Hashable, Sendable, Comparable, CustomStringConvertible
     case .rng: "rng"
     case .watchdog: "watchdog"
     case .memballoon: "memballoon"
+    case .nvram: "nvram"
     case .panic: "panic"
     case .shmem: "shmem"
     case .memory: "memory"

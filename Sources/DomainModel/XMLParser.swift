@@ -20,7 +20,7 @@ enum XMLParser {
     }
     defer { xmlFreeParserCtxt(context) }
     // libxml2 keeps only the last error; the first one says what actually went wrong.
-    let firstError = FirstError()
+    let firstError = FirstError(context: context)
     context.pointee._private = Unmanaged.passUnretained(firstError).toOpaque()
     context.pointee.sax.pointee.serror = { userData, error in
       guard let error, let context = userData?.assumingMemoryBound(to: xmlParserCtxt.self),
@@ -28,7 +28,15 @@ enum XMLParser {
       else { return }
       let firstError = Unmanaged<FirstError>.fromOpaque(box).takeUnretainedValue()
       if firstError.error == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
-        firstError.error = XMLParser.describe(error.pointee, source: "")
+        var described = XMLParser.describe(error.pointee, source: "")
+        // An error inside an entity's text comes from a nested parser counting the entity's
+        // lines; name the document's line, where the main parser stands, instead.
+        // (Nested parsers inherit `_private`, so `firstError.context` is the main one.)
+        if context != firstError.context, let input = firstError.context.pointee.input {
+          described = DomainXMLError(
+            source: "", line: Int(input.pointee.line), column: Int(input.pointee.col), message: described.message)
+        }
+        firstError.error = described
       }
     }
     let options = Int32(
@@ -68,6 +76,9 @@ enum XMLParser {
   private final class FirstError {
     // Copied at once: libxml2 frees an error's strings when it records the next one.
     var error: DomainXMLError?
+    /// The document's own parser context.
+    let context: xmlParserCtxtPtr
+    init(context: xmlParserCtxtPtr) { self.context = context }
   }
 }
 
