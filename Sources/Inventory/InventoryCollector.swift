@@ -66,7 +66,8 @@ public enum InventoryCollector {
       let state = try handle.state()
       let persistent = try handle.isPersistent()
       let xml = try handle.xml()
-      let labels = try handle.securityLabels()
+      // A domain that is not running has no QEMU process and so no process label.
+      let labels = state == .shutOff ? [] : try handle.securityLabels()
       do throws(DomainXMLError) {
         let model = try DomainDocument(xml: xml, source: "\(uri) domain \(name)").domain
         return InventoryDomain(

@@ -11,7 +11,7 @@ public struct InventoryDomain: Sendable {
   public let state: DomainState?
   /// Whether libvirt keeps a persistent definition; `nil` for a file.
   public let persistent: Bool?
-  /// The labels libvirt reports for the running QEMU process (empty for files).
+  /// The labels libvirt reports for the running QEMU process (empty for files and shut-off domains).
   public let securityLabels: [SecurityLabel]
   /// Why this domain could not be read completely, if it could not.
   public let error: String?

@@ -34,8 +34,6 @@ public struct LibvirtError: Error, Equatable, Sendable, CustomStringConvertible 
     public static let invalidSchema = Code(rawValue: Int32(VIR_ERR_XML_INVALID_SCHEMA.rawValue))
     /// `VIR_ERR_SYSTEM_ERROR`: an OS call failed (socket missing, permission denied, ...).
     public static let systemError = Code(rawValue: Int32(VIR_ERR_SYSTEM_ERROR.rawValue))
-    /// `VIR_ERR_DEVICE_MISSING`: no device matches (detach).
-    public static let deviceMissing = Code(rawValue: Int32(VIR_ERR_DEVICE_MISSING.rawValue))
   }
 
   /// Creates an error from its parts.
