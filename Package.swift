@@ -43,6 +43,8 @@ let package = Package(
     ),
     .testTarget(name: "DomainModelTests", dependencies: ["DomainModel"]),
     .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "DomainModel"]),
+    .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+    .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy"]),
 
 

@@ -13,6 +13,13 @@ public struct HostCapabilities: Hashable, Sendable {
     public let doi: String
     /// `<baselabel type=...>` entries: the label each virtualization type starts from.
     public let baselabels: [String: String]
+
+    /// Creates a model entry.
+    public init(model: String, doi: String, baselabels: [String: String]) {
+      self.model = model
+      self.doi = doi
+      self.baselabels = baselabels
+    }
   }
 
   /// The security models in the order libvirt lists them (the first is the primary one).

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// `kvmpolicy inventory` against the real libvirtd; `scripts/test` enables it.
+@Suite(
+  .serialized,
+  .enabled(if: ProcessInfo.processInfo.environment["KVMPOLICY_REAL_LIBVIRTD"] == "1", "needs the real libvirtd: run scripts/test"))
+struct RealLibvirtdInventoryTests {
+  /// Runs virsh against the system daemon, as an operator would.
+  @discardableResult
+  static func virsh(_ arguments: String...) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/virsh")
+    process.arguments = ["-q", "-c", "qemu:///system"] + arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+
+  @Test func showsTheDACLabelAndAliasesOfARunningGuest() throws {
+    let name = "kvmpolicy-test-cli-\(UInt32.random(in: 0...UInt32.max))"
+    let template = KVMPolicyProcess.repositoryRoot.appendingPathComponent("Tests/Fixtures/guests/tcg-minimal.xml")
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).xml")
+    try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "NAME", with: name)
+      .write(to: file, atomically: true, encoding: .utf8)
+    defer {
+      try? Self.virsh("destroy", name)
+      try? Self.virsh("undefine", name)
+      try? FileManager.default.removeItem(at: file)
+    }
+    #expect(try Self.virsh("define", file.path) == 0)
+    #expect(try Self.virsh("start", name) == 0)
+
+    let result = try KVMPolicyProcess.run(["inventory", "-c", "qemu:///system", "--format", "json"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let source = try #require((root["sources"] as? [[String: Any]])?.first)
+    let models = (source["securityModels"] as? [[String: Any]])?.compactMap { $0["model"] as? String }
+    #expect(models?.contains("dac") == true)
+    let domain = try #require((source["domains"] as? [[String: Any]])?.first { $0["name"] as? String == name })
+    #expect(domain["state"] as? String == "running")
+    let seclabels = try #require(domain["seclabels"] as? [[String: Any]])
+    let dac = try #require(seclabels.first { $0["model"] as? String == "dac" })
+    #expect(dac["type"] as? String == "dynamic")
+    #expect((dac["label"] as? String)?.hasPrefix("+") == true)
+    let aliases = (domain["devices"] as? [[String: Any]])?.compactMap { $0["alias"] as? String } ?? []
+    #expect(Set(["input0", "sound0", "balloon0", "usb"]).isSubset(of: Set(aliases)))
+
+    let text = try KVMPolicyProcess.run(["inventory", "-c", "qemu:///system", "--devices"])
+    #expect(text.stdout.contains("seclabel: model dac, type dynamic, relabel yes, label +"))
+    #expect(text.stdout.contains("input type=tablet bus=usb alias=input0 [usb 0:1]"))
+  }
+}
