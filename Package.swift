@@ -31,6 +31,7 @@ let package = Package(
     ),
     .target(name: "Libvirt", dependencies: ["CLibvirt"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"]),
+    .target(name: "Policy"),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel"]),
     .target(name: "Reporting", dependencies: ["Inventory"]),
     .executableTarget(
@@ -43,6 +44,7 @@ let package = Package(
     ),
     .testTarget(name: "DomainModelTests", dependencies: ["DomainModel"]),
     .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "DomainModel"]),
+    .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
     .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy"]),

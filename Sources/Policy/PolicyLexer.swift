@@ -1,0 +1,115 @@
+/// The first layer of the policy language: splits a file into logical lines.
+///
+/// Each line keeps its number, its indentation and its content with comments and trailing
+/// white space removed; blank and comment-only lines are dropped. Tabs in indentation,
+/// directives and a second document marker are reported here.
+struct PolicyLexer {
+  /// One non-blank line.
+  struct Line {
+    /// 1-based line number.
+    let number: Int
+    /// Number of leading spaces.
+    var indent: Int
+    /// The content after the indentation, without comment or trailing white space.
+    var content: [Character]
+    /// The 1-based column of `content[0]`.
+    var column: Int { indent + 1 }
+  }
+
+  let file: String
+  private(set) var diagnostics: [PolicyDiagnostic] = []
+
+  init(file: String) {
+    self.file = file
+  }
+
+  /// The logical lines of `text`.
+  mutating func lines(of text: String) -> [Line] {
+    var result: [Line] = []
+    var sawDocumentStart = false
+    var number = 0
+    // "\r\n" is one Character in Swift, so split on both spellings of a line end.
+    for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+      number += 1
+      var characters = Array(raw)
+      if characters.last == "\r" { characters.removeLast() }
+      if number == 1, characters.first == "\u{FEFF}" { characters.removeFirst() }
+      var indent = 0
+      while indent < characters.count, characters[indent] == " " { indent += 1 }
+      if indent < characters.count, characters[indent] == "\t" {
+        var rest = indent
+        while rest < characters.count, characters[rest] == " " || characters[rest] == "\t" { rest += 1 }
+        if rest < characters.count, characters[rest] != "#" {
+          diagnostics.append(PolicyDiagnostic(.tabIndentation, at: location(number, indent + 1)))
+          continue
+        }
+      }
+      let content = Self.stripComment(Array(characters[indent...]))
+      if content.isEmpty { continue }
+      if indent == 0 {
+        if content == ["-", "-", "-"] || (content.count > 3 && Array(content[0..<4]) == ["-", "-", "-", " "]) {
+          if sawDocumentStart || !result.isEmpty {
+            diagnostics.append(PolicyDiagnostic(.multipleDocuments, at: location(number, 1), length: 3))
+            break
+          }
+          sawDocumentStart = true
+          let rest = Array(content.dropFirst(3)).drop { $0 == " " }
+          if !rest.isEmpty {
+            result.append(Line(number: number, indent: content.count - rest.count, content: Array(rest)))
+          }
+          continue
+        }
+        if content == [".", ".", "."] { break }
+        if content.first == "%" {
+          diagnostics.append(PolicyDiagnostic(.unsupportedDirective, at: location(number, 1), length: content.count))
+          continue
+        }
+      }
+      result.append(Line(number: number, indent: indent, content: content))
+    }
+    return result
+  }
+
+  private func location(_ line: Int, _ column: Int) -> SourceLocation {
+    SourceLocation(file: file, line: line, column: column)
+  }
+
+  /// Removes a `#` comment (at the start or after white space, outside quotes) and trailing
+  /// white space.
+  static func stripComment(_ characters: [Character]) -> [Character] {
+    var quote: Character?
+    var end = characters.count
+    var index = 0
+    while index < characters.count {
+      let character = characters[index]
+      if let open = quote {
+        if character == "\\" && open == "\"" {
+          index += 2
+          continue
+        }
+        if character == open {
+          if open == "'" && index + 1 < characters.count && characters[index + 1] == "'" {
+            index += 2
+            continue
+          }
+          quote = nil
+        }
+      } else if character == "#" && (index == 0 || characters[index - 1] == " " || characters[index - 1] == "\t") {
+        end = index
+        break
+      } else if (character == "'" || character == "\"") && startsToken(characters, at: index) {
+        quote = character
+      }
+      index += 1
+    }
+    var result = Array(characters[..<end])
+    while let last = result.last, last == " " || last == "\t" { result.removeLast() }
+    return result
+  }
+
+  /// Whether a quote at `index` opens a quoted scalar (rather than sitting inside a plain one).
+  static func startsToken(_ characters: [Character], at index: Int) -> Bool {
+    guard index > 0 else { return true }
+    return [" ", "\t", "[", "{", ","].contains(characters[index - 1])
+  }
+}

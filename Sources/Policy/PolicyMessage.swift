@@ -1,0 +1,181 @@
+/// The catalogue of everything kvmpolicy can say about a policy file, each with a stable ID.
+///
+/// Messages say what is wrong and, where it helps, what to write instead.
+public enum PolicyMessage: Sendable {
+  // Lexer and parser: the YAML-like surface.
+  case emptyPolicy
+  case tabIndentation
+  case unexpectedIndentation
+  case unalignedIndentation(expected: Int)
+  case expectedKey
+  case unexpectedListItem
+  case expectedListItem
+  case duplicateKey(String, firstLine: Int)
+  case unterminatedString(quote: Character)
+  case invalidEscape(String)
+  case trailingContent(String)
+  case unsupportedAnchor
+  case unsupportedAlias
+  case unsupportedTag
+  case unsupportedBlockScalar
+  case unsupportedDirective
+  case multipleDocuments
+  case unsupportedComplexKey
+  case nestedMappingValue
+  case unclosedFlow(open: Character)
+  case unexpectedFlowCharacter(Character)
+  case expectedFlowSeparator(close: Character)
+  case expectedFlowColon
+  case emptyKey
+  // Schema: the meaning.
+  case notAMapping(context: String)
+  case unknownKey(String, context: String, suggestion: String?, valid: [String])
+  case wrongType(field: String, expected: String, found: String)
+  case invalidValue(field: String, value: String, valid: [String])
+  case missingVersion
+  case unsupportedVersion(String)
+  case unknownDeviceClass(String, suggestion: String?)
+  case unknownAttribute(String, deviceClass: String, suggestion: String?, valid: [String])
+  case setWithoutRewrite
+  case setAttributeNotWritable(String, deviceClass: String)
+  case invalidGlob(String, reason: String)
+  case emptyMatch
+  case emptyRule
+  case invalidUUID(String)
+  case allowAllWithRules
+
+  /// The stable identifier, e.g. `duplicate-key`.
+  public var id: String {
+    switch self {
+    case .emptyPolicy: "empty-policy"
+    case .tabIndentation: "tab-indentation"
+    case .unexpectedIndentation: "unexpected-indentation"
+    case .unalignedIndentation: "unaligned-indentation"
+    case .expectedKey: "expected-key"
+    case .unexpectedListItem: "unexpected-list-item"
+    case .expectedListItem: "expected-list-item"
+    case .duplicateKey: "duplicate-key"
+    case .unterminatedString: "unterminated-string"
+    case .invalidEscape: "invalid-escape"
+    case .trailingContent: "trailing-content"
+    case .unsupportedAnchor: "unsupported-anchor"
+    case .unsupportedAlias: "unsupported-alias"
+    case .unsupportedTag: "unsupported-tag"
+    case .unsupportedBlockScalar: "unsupported-block-scalar"
+    case .unsupportedDirective: "unsupported-directive"
+    case .multipleDocuments: "multiple-documents"
+    case .unsupportedComplexKey: "unsupported-complex-key"
+    case .nestedMappingValue: "nested-mapping-value"
+    case .unclosedFlow: "unclosed-flow"
+    case .unexpectedFlowCharacter: "unexpected-flow-character"
+    case .expectedFlowSeparator: "expected-flow-separator"
+    case .expectedFlowColon: "expected-flow-colon"
+    case .emptyKey: "empty-key"
+    case .notAMapping: "not-a-mapping"
+    case .unknownKey: "unknown-key"
+    case .wrongType: "wrong-type"
+    case .invalidValue: "invalid-value"
+    case .missingVersion: "missing-version"
+    case .unsupportedVersion: "unsupported-version"
+    case .unknownDeviceClass: "unknown-device-class"
+    case .unknownAttribute: "unknown-attribute"
+    case .setWithoutRewrite: "set-without-rewrite"
+    case .setAttributeNotWritable: "set-not-writable"
+    case .invalidGlob: "invalid-glob"
+    case .emptyMatch: "empty-match"
+    case .emptyRule: "empty-rule"
+    case .invalidUUID: "invalid-uuid"
+    case .allowAllWithRules: "allow-all-with-rules"
+    }
+  }
+
+  /// The sentence shown after `error:`.
+  public var text: String {
+    switch self {
+    case .emptyPolicy:
+      "the policy is empty; it needs at least 'version: 1'"
+    case .tabIndentation:
+      "tabs are not allowed in indentation; indent with spaces"
+    case .unexpectedIndentation:
+      "unexpected indentation: this line is indented more than the block it belongs to"
+    case .unalignedIndentation(let expected):
+      "this line's indentation matches no enclosing block; align it with column \(expected)"
+    case .expectedKey:
+      "expected 'key: value' here"
+    case .unexpectedListItem:
+      "a list item '-' cannot appear here: this block is a mapping of 'key: value' lines"
+    case .expectedListItem:
+      "expected a list item '- ...' here: this block is a list"
+    case .duplicateKey(let key, let line):
+      "duplicate key '\(key)' (first given on line \(line))"
+    case .unterminatedString(let quote):
+      "unterminated quoted string; add the closing \(quote) on the same line"
+    case .invalidEscape(let sequence):
+      "invalid escape sequence '\(sequence)' in a double-quoted string"
+    case .trailingContent(let text):
+      "unexpected text after the value: '\(text)'"
+    case .unsupportedAnchor:
+      "anchors ('&name') are not supported; repeat the value instead"
+    case .unsupportedAlias:
+      "aliases ('*name') are not supported; repeat the value instead (quote a glob that starts with '*')"
+    case .unsupportedTag:
+      "tags ('!name') are not supported; quote the value if it starts with '!'"
+    case .unsupportedBlockScalar:
+      "block scalars ('|' and '>') are not supported; write the value on one line, quoted if needed"
+    case .unsupportedDirective:
+      "directives ('%YAML', '%TAG') are not supported; remove the line"
+    case .multipleDocuments:
+      "a policy file holds one document; remove the second '---' and what follows, or split the file"
+    case .unsupportedComplexKey:
+      "complex keys ('? key') are not supported; write 'key: value'"
+    case .nestedMappingValue:
+      "a value cannot contain ': ' here; quote it, or start a nested mapping on the next line"
+    case .unclosedFlow(let open):
+      "'\(open)' is never closed; add '\(open == "[" ? "]" : "}")'"
+    case .unexpectedFlowCharacter(let character):
+      "unexpected '\(character)' here"
+    case .expectedFlowSeparator(let close):
+      "expected ',' or '\(close)' here"
+    case .expectedFlowColon:
+      "expected ':' after the key in a '{key: value}' mapping"
+    case .emptyKey:
+      "a key cannot be empty"
+    case .notAMapping(let context):
+      "\(context) must be a mapping of 'key: value' lines"
+    case .unknownKey(let key, let context, let suggestion, let valid):
+      "unknown key '\(key)' in \(context)" + Self.hint(suggestion, valid: valid)
+    case .wrongType(let field, let expected, let found):
+      "'\(field)' must be \(expected), not \(found)"
+    case .invalidValue(let field, let value, let valid):
+      "'\(value)' is not a valid \(field); use one of: \(valid.joined(separator: ", "))"
+    case .missingVersion:
+      "the policy has no 'version'; add 'version: 1' at the top"
+    case .unsupportedVersion(let version):
+      "policy version \(version) is not supported; this kvmpolicy reads version 1"
+    case .unknownDeviceClass(let name, let suggestion):
+      "unknown device class '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; see 'kvmpolicy policy classes'")
+    case .unknownAttribute(let name, let deviceClass, let suggestion, let valid):
+      "'\(deviceClass)' has no attribute '\(name)'" + Self.hint(suggestion, valid: valid)
+        + " (or name a raw XML path such as 'target/@bus')"
+    case .setWithoutRewrite:
+      "'set' only applies with 'action: rewrite'"
+    case .setAttributeNotWritable(let name, let deviceClass):
+      "'\(deviceClass)' attribute '\(name)' cannot be set by a rewrite; set a raw path such as 'model/@type' instead"
+    case .invalidGlob(let pattern, let reason):
+      "invalid pattern '\(pattern)': \(reason)"
+    case .emptyMatch:
+      "'match' needs at least one of: name, uuid, tag"
+    case .emptyRule:
+      "a rule needs at least one attribute to match; use 'allow: all' to allow every device of the class"
+    case .invalidUUID(let value):
+      "'\(value)' is not a UUID (expected 8-4-4-4-12 hex digits)"
+    case .allowAllWithRules:
+      "'allow: all' already allows every device; the 'deny' rules beside it still apply, but list rules under 'allow' or drop them"
+    }
+  }
+
+  private static func hint(_ suggestion: String?, valid: [String]) -> String {
+    if let suggestion { return "; did you mean '\(suggestion)'?" }
+    return valid.isEmpty ? "" : "; expected one of: " + valid.joined(separator: ", ")
+  }
+}
