@@ -5,8 +5,11 @@
 //   CLibvirt / CLibXML2 (system libraries)
 //     -> Libvirt      (Swift wrapper: connections, domains, XML, security labels)
 //     -> DomainModel  (libxml2 parse into typed devices; minimal XML edits)
+//     -> Policy       (in-house lexer/parser for the policy language, schema -> typed Policy)
+//     -> Engine       (pure: (Domain, Policy) -> [Finding])
 //     -> Inventory    (collect domains from libvirt or XML files; per-source errors)
-//     -> Reporting    (pure renderers: text, JSON)
+//     -> Checking     (pure: judge collected sources -> CheckReport)
+//     -> Reporting    (pure renderers: text, JSON, JUnit, HTML)
 //     -> kvmpolicy    (thin CLI on swift-argument-parser)
 import PackageDescription
 
@@ -31,13 +34,16 @@ let package = Package(
     ),
     .target(name: "Libvirt", dependencies: ["CLibvirt"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"]),
-    .target(name: "Policy"),
+    .target(name: "Policy", dependencies: ["DomainModel"]),
+    .target(name: "Engine", dependencies: ["Policy", "DomainModel"]),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel"]),
-    .target(name: "Reporting", dependencies: ["Inventory"]),
+    .target(name: "Checking", dependencies: ["Inventory", "Engine"]),
+    .target(name: "Reporting", dependencies: ["Inventory", "Checking"]),
     .executableTarget(
       name: "kvmpolicy",
       dependencies: [
         "Inventory",
+        "Checking",
         "Reporting",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -45,8 +51,9 @@ let package = Package(
     .testTarget(name: "DomainModelTests", dependencies: ["DomainModel"]),
     .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "DomainModel"]),
     .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
+    .testTarget(name: "EngineTests", dependencies: ["Engine"]),
     .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
-    .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+    .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy"]),
 
 

@@ -67,8 +67,13 @@ public struct Device: Hashable, Sendable {
     DeviceAttributes.values(of: name, in: self)
   }
 
-  /// The canonical `type` or `model` that best names this device in a report.
+  /// The canonical `type` or `model` that best names this device in a report
+  /// (`bridge e1000` for an interface: both matter there).
   public var kind: String? {
-    attribute("type").first ?? attribute("model").first ?? attribute("device").first
+    if deviceClass == .interface {
+      let parts = attribute("type") + attribute("model")
+      return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+    return attribute("type").first ?? attribute("model").first ?? attribute("device").first
   }
 }

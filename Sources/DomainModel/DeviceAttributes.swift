@@ -11,8 +11,11 @@ public enum DeviceAttributes {
     case paths([String])
     /// `yes` if the element at this path exists, `no` otherwise.
     case flag(String)
-    /// A USB/PCI id such as `0x10DE`, normalised to four lower-case hex digits (`10de`).
-    case hexID(String)
+    /// A USB/PCI id such as `0x10DE` at the first of these paths that has one, normalised to
+    /// four lower-case hex digits (`10de`).
+    case hexID([String])
+    /// `vendor:product`, both normalised, when both are known.
+    case vendorProduct
     /// A host address below `source/address`, spelled `0000:01:00.0` (PCI) or `bus:device` (USB).
     case hostAddress
   }
@@ -51,7 +54,8 @@ public enum DeviceAttributes {
       .audio: [("type", .paths(["@type"])), ("id", .paths(["@id"]))],
       .hostdev: [
         ("mode", .paths(["@mode"])), ("type", .paths(["@type"])), ("managed", .paths(["@managed"])),
-        ("vendor", .hexID("source/vendor/@id")), ("product", .hexID("source/product/@id")),
+        ("vendor", .hexID(["source/vendor/@id", "host/@vendor"])),
+        ("product", .hexID(["source/product/@id", "host/@product"])), ("id", .vendorProduct),
         ("address", .hostAddress), ("adapter", .paths(["source/adapter/@name"])),
       ],
       .graphics: [
@@ -89,6 +93,21 @@ public enum DeviceAttributes {
     (table[deviceClass] ?? fallback).map(\.name)
   }
 
+  /// The raw attribute path a rewrite writes for a canonical attribute (`model` of an interface
+  /// is `model/@type`), or `nil` when the attribute is not a plain XML attribute.
+  public static func writablePath(of name: String, for deviceClass: DeviceClass) -> String? {
+    guard let entry = (table[deviceClass] ?? fallback).first(where: { $0.name == name }),
+      case .paths(let paths) = entry.source, let first = paths.first, first.contains("@")
+    else { return nil }
+    return first
+  }
+
+  /// Whether `name` is a raw XML path (`target/@bus`, `@type`, `readonly`, `text()`) rather
+  /// than a canonical attribute name.
+  public static func isRawPath(_ name: String) -> Bool {
+    name.contains("/") || name.contains("@") || name == "text()"
+  }
+
   /// Every canonical attribute of a device that has at least one value.
   static func attributes(of device: Device) -> [(name: String, values: [String])] {
     (table[device.deviceClass] ?? fallback).compactMap { entry in
@@ -110,8 +129,13 @@ public enum DeviceAttributes {
       return paths.flatMap { device.values(at: $0) }.filter { seen.insert($0).inserted }
     case .flag(let path):
       return [device.has(path) ? "yes" : "no"]
-    case .hexID(let path):
-      return device.values(at: path).map { DeviceAddress.hex($0, width: 4) }
+    case .hexID(let paths):
+      return paths.lazy.map { device.values(at: $0) }.first { !$0.isEmpty }?.map { DeviceAddress.hex($0, width: 4) } ?? []
+    case .vendorProduct:
+      guard let vendor = read(.hexID(["source/vendor/@id", "host/@vendor"]), from: device).first,
+        let product = read(.hexID(["source/product/@id", "host/@product"]), from: device).first
+      else { return [] }
+      return [vendor + ":" + product]
     case .hostAddress:
       return hostAddress(of: device).map { [$0] } ?? []
     }

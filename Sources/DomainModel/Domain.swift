@@ -15,11 +15,17 @@ public struct Domain: Hashable, Sendable {
   public let devices: [Device]
   /// Everything in libvirt's QEMU namespace.
   public let qemuPassthrough: QEMUPassthrough
+  /// `<metadata><kvmpolicy:tag>` values, which policy overrides can select on.
+  public let tags: [String]
+
+  /// The namespace of kvmpolicy's own `<metadata>` elements, e.g.
+  /// `<kvmpolicy:tag xmlns:kvmpolicy="urn:kvmpolicy:metadata:1">gpu</kvmpolicy:tag>`.
+  public static let metadataNamespace = "urn:kvmpolicy:metadata:1"
 
   /// Creates a domain; normally done by ``DomainDocument``.
   public init(
     name: String, uuid: String?, type: String?, id: Int?, seclabels: [Seclabel], devices: [Device],
-    qemuPassthrough: QEMUPassthrough
+    qemuPassthrough: QEMUPassthrough, tags: [String] = []
   ) {
     self.name = name
     self.uuid = uuid
@@ -28,6 +34,7 @@ public struct Domain: Hashable, Sendable {
     self.seclabels = seclabels
     self.devices = devices
     self.qemuPassthrough = qemuPassthrough
+    self.tags = tags
   }
 
   /// How many devices of each class the domain has, sorted by class name.
@@ -39,6 +46,28 @@ public struct Domain: Hashable, Sendable {
 }
 
 extension Domain {
+  /// This domain with the vendor and product of each PCI host device filled in from the host
+  /// (a PCI `<hostdev>` names only an address; libvirt's node devices know the ids).
+  ///
+  /// The ids become the properties `host/@vendor` and `host/@product`, which the canonical
+  /// `vendor`, `product` and `id` attributes read when the XML has none.
+  public func resolvingHostDevices(_ lookup: (String) -> (vendor: String, product: String)?) -> Domain {
+    let devices = self.devices.map { device -> Device in
+      guard device.deviceClass == .hostdev, device.value(at: "@type") == "pci",
+        let address = device.attribute("address").first, let ids = lookup(address)
+      else { return device }
+      return Device(
+        index: device.index, deviceClass: device.deviceClass, line: device.line, alias: device.alias,
+        address: device.address,
+        properties: device.properties + [
+          Device.Property(path: "host/@vendor", value: ids.vendor), Device.Property(path: "host/@product", value: ids.product),
+        ])
+    }
+    return Domain(
+      name: name, uuid: uuid, type: type, id: id, seclabels: seclabels, devices: devices,
+      qemuPassthrough: qemuPassthrough, tags: tags)
+  }
+
   /// Reads a domain from the root element of a parsed document.
   init(root: XMLElement, source: String) throws(DomainXMLError) {
     guard root.name == "domain", root.namespaceURI == nil else {
@@ -51,6 +80,7 @@ extension Domain {
     var seclabels: [Seclabel] = []
     var devices: [Device] = []
     var passthrough = QEMUPassthrough()
+    var tags: [String] = []
     for child in root.children {
       if child.namespaceURI == QEMUPassthrough.namespace {
         passthrough.add(child)
@@ -61,6 +91,10 @@ extension Domain {
       case "name": name = child.trimmedText
       case "uuid": uuid = child.trimmedText
       case "seclabel": seclabels.append(Seclabel(child))
+      case "metadata":
+        for element in child.children where element.namespaceURI == Self.metadataNamespace && element.name == "tag" {
+          tags.append(element.trimmedText)
+        }
       case "devices":
         for element in child.children { devices.append(Device(element, index: devices.count)) }
       default: break
@@ -71,7 +105,7 @@ extension Domain {
     }
     self.init(
       name: name, uuid: uuid, type: root.attribute("type"), id: root.attribute("id").flatMap { Int($0) },
-      seclabels: seclabels, devices: devices, qemuPassthrough: passthrough)
+      seclabels: seclabels, devices: devices, qemuPassthrough: passthrough, tags: tags)
   }
 }
 

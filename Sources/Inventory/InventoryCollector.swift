@@ -7,10 +7,33 @@ import Libvirt
 /// Never throws: a connection that cannot be opened or a file that cannot be parsed becomes a
 /// source with an ``InventorySource/error``, so one bad input never hides the others.
 public enum InventoryCollector {
+  /// What to read besides each domain's live XML.
+  public struct Options: Sendable {
+    /// Also read the persistent definition of running domains (what boots next).
+    public var definitions: Bool
+    /// Only domains whose name this accepts are read.
+    public var selectsName: @Sendable (String) -> Bool
+
+    /// Creates options; by default every domain, live XML only.
+    public init(definitions: Bool = false, selectsName: @escaping @Sendable (String) -> Bool = { _ in true }) {
+      self.definitions = definitions
+      self.selectsName = selectsName
+    }
+  }
+
+  /// Several connections at once, one thread each; results in the order of `uris`.
+  public static func collect(uris: [String?], options: Options = Options()) -> [InventorySource] {
+    let results = ResultSlots<InventorySource>(count: uris.count)
+    DispatchQueue.concurrentPerform(iterations: uris.count) { index in
+      results[index] = collect(uri: uris[index], options: options)
+    }
+    return results.values
+  }
+
   /// Every domain of one connection, with live XML, state and security labels.
   ///
   /// - Parameter uri: a libvirt URI, or `nil` for libvirt's default (`LIBVIRT_DEFAULT_URI`, ...).
-  public static func collect(uri: String?) -> InventorySource {
+  public static func collect(uri: String?, options: Options = Options()) -> InventorySource {
     let name = uri ?? "default"
     let connection: Connection
     let resolved: String
@@ -18,11 +41,11 @@ public enum InventoryCollector {
     do {
       connection = try Connection(uri: uri, readOnly: true)
       resolved = try connection.uri()
-      domains = try connection.domains()
+      domains = try connection.domains().filter { options.selectsName($0.name) }
     } catch {
       return InventorySource(kind: .libvirt, name: name, error: .connection(uri: name, error))
     }
-    let entries = domains.map { describe($0, uri: resolved) }
+    let entries = domains.map { describe($0, uri: resolved, definitions: options.definitions) }
     do {
       let capabilities = try connection.capabilities()
       do throws(DomainXMLError) {
@@ -60,7 +83,7 @@ public enum InventoryCollector {
     }
   }
 
-  private static func describe(_ handle: DomainHandle, uri: String) -> InventoryDomain {
+  private static func describe(_ handle: DomainHandle, uri: String, definitions: Bool) -> InventoryDomain {
     let name = handle.name
     do throws(LibvirtError) {
       let state = try handle.state()
@@ -68,10 +91,14 @@ public enum InventoryCollector {
       let xml = try handle.xml()
       // A domain that is not running has no QEMU process and so no process label.
       let labels = state == .shutOff ? [] : try handle.securityLabels()
+      let inactive = definitions && persistent && state != .shutOff ? try handle.xml(inactive: true) : nil
       do throws(DomainXMLError) {
         let model = try DomainDocument(xml: xml, source: "\(uri) domain \(name)").domain
+        let definition = try inactive.map { xml throws(DomainXMLError) in
+          try DomainDocument(xml: xml, source: "\(uri) domain \(name) (definition)").domain
+        }
         return InventoryDomain(
-          name: name, model: model, state: state, persistent: persistent, securityLabels: labels)
+          name: name, model: model, definition: definition, state: state, persistent: persistent, securityLabels: labels)
       } catch {
         return InventoryDomain(name: name, model: nil, state: state, persistent: persistent, error: error.description)
       }
@@ -79,4 +106,19 @@ public enum InventoryCollector {
       return InventoryDomain(name: name, model: nil, error: error.message)
     }
   }
+}
+
+/// Fixed slots that threads fill by index, read once all are done.
+private final class ResultSlots<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [Value?]
+
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+  subscript(index: Int) -> Value? {
+    get { lock.withLock { slots[index] } }
+    set { lock.withLock { slots[index] = newValue } }
+  }
+
+  var values: [Value] { lock.withLock { slots.compactMap { $0 } } }
 }

@@ -5,8 +5,11 @@ public import Libvirt
 public struct InventoryDomain: Sendable {
   /// The domain's name (also when its XML could not be read).
   public let name: String
-  /// The typed domain, or `nil` when its XML could not be read (see ``error``).
+  /// The typed domain from the live XML (or the file), or `nil` when it could not be read.
   public let model: Domain?
+  /// The persistent definition that boots next, read separately for running persistent domains
+  /// when asked for (it can differ from the live XML); `nil` otherwise.
+  public let definition: Domain?
   /// The run state; `nil` for a domain read from a file.
   public let state: DomainState?
   /// Whether libvirt keeps a persistent definition; `nil` for a file.
@@ -18,11 +21,12 @@ public struct InventoryDomain: Sendable {
 
   /// Creates an entry.
   public init(
-    name: String, model: Domain?, state: DomainState? = nil, persistent: Bool? = nil,
+    name: String, model: Domain?, definition: Domain? = nil, state: DomainState? = nil, persistent: Bool? = nil,
     securityLabels: [SecurityLabel] = [], error: String? = nil
   ) {
     self.name = name
     self.model = model
+    self.definition = definition
     self.state = state
     self.persistent = persistent
     self.securityLabels = securityLabels

@@ -4,6 +4,7 @@
 public enum PolicyMessage: Sendable {
   // Lexer and parser: the YAML-like surface.
   case emptyPolicy
+  case unreadable(String)
   case tabIndentation
   case unexpectedIndentation
   case unalignedIndentation(expected: Int)
@@ -42,12 +43,12 @@ public enum PolicyMessage: Sendable {
   case emptyMatch
   case emptyRule
   case invalidUUID(String)
-  case allowAllWithRules
 
   /// The stable identifier, e.g. `duplicate-key`.
   public var id: String {
     switch self {
     case .emptyPolicy: "empty-policy"
+    case .unreadable: "unreadable"
     case .tabIndentation: "tab-indentation"
     case .unexpectedIndentation: "unexpected-indentation"
     case .unalignedIndentation: "unaligned-indentation"
@@ -85,7 +86,6 @@ public enum PolicyMessage: Sendable {
     case .emptyMatch: "empty-match"
     case .emptyRule: "empty-rule"
     case .invalidUUID: "invalid-uuid"
-    case .allowAllWithRules: "allow-all-with-rules"
     }
   }
 
@@ -94,6 +94,8 @@ public enum PolicyMessage: Sendable {
     switch self {
     case .emptyPolicy:
       "the policy is empty; it needs at least 'version: 1'"
+    case .unreadable(let reason):
+      "cannot read the policy: \(reason)"
     case .tabIndentation:
       "tabs are not allowed in indentation; indent with spaces"
     case .unexpectedIndentation:
@@ -169,8 +171,6 @@ public enum PolicyMessage: Sendable {
       "a rule needs at least one attribute to match; use 'allow: all' to allow every device of the class"
     case .invalidUUID(let value):
       "'\(value)' is not a UUID (expected 8-4-4-4-12 hex digits)"
-    case .allowAllWithRules:
-      "'allow: all' already allows every device; the 'deny' rules beside it still apply, but list rules under 'allow' or drop them"
     }
   }
 

@@ -14,8 +14,8 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
     self.column = column
   }
 
-  /// `file:line:column`.
-  public var description: String { "\(file):\(line):\(column)" }
+  /// `file:line:column`, or just `file` for a problem with the file as a whole (line 0).
+  public var description: String { line > 0 ? "\(file):\(line):\(column)" : file }
 
   /// Orders by file, then line, then column.
   public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {

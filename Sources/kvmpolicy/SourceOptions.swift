@@ -22,10 +22,9 @@ struct SourceOptions: ParsableArguments {
     }
   }
 
-  /// Reads every source in the order given.
-  func collect() -> [InventorySource] {
+  /// Reads every source in the order given (connections concurrently).
+  func collect(options: InventoryCollector.Options = .init()) -> [InventorySource] {
     if !xml.isEmpty { return xml.map { InventoryCollector.collect(file: $0) } }
-    if connect.isEmpty { return [InventoryCollector.collect(uri: nil)] }
-    return connect.map { InventoryCollector.collect(uri: $0) }
+    return InventoryCollector.collect(uris: connect.isEmpty ? [nil] : connect.map { $0 }, options: options)
   }
 }

@@ -4,9 +4,9 @@
 
 /// Writes diagnostics to standard error, one line each.
 enum StandardError {
-  /// Writes `line` and a newline to file descriptor 2.
-  static func print(_ line: String) {
-    var text = line.hasSuffix("\n") ? line : line + "\n"
+  /// Writes `line` and (unless it has one or `newline` is false) a newline to file descriptor 2.
+  static func print(_ line: String, newline: Bool = true) {
+    var text = line.hasSuffix("\n") || !newline ? line : line + "\n"
     text.withUTF8 { buffer in
       var offset = 0
       while offset < buffer.count {

@@ -1,0 +1,70 @@
+public import DomainModel
+public import Policy
+
+/// The policy engine: pure functions from domains and a policy to findings. No I/O.
+public enum Engine {
+  /// Judges one domain: every device, its seclabels and its QEMU passthrough.
+  public static func evaluate(_ domain: Domain, against policy: Policy) -> Evaluation {
+    let (ruleset, override) = policy.ruleset(forName: domain.name, uuid: domain.uuid, tags: domain.tags)
+    let context = Context(domain: domain, ruleset: ruleset, prefix: override.map { "overrides[\($0.name)]." } ?? "")
+    var findings = SeclabelCheck.findings(context)
+    findings += PassthroughCheck.findings(context)
+    var decisions: [Evaluation.Decision] = []
+    for device in domain.devices {
+      let verdict = DeviceCheck.judge(device, context)
+      decisions.append(verdict.decision)
+      if let finding = verdict.finding { findings.append(finding) }
+    }
+    return Evaluation(
+      domain: domain.name, domainUUID: domain.uuid, override: override?.name, findings: findings, decisions: decisions)
+  }
+
+  /// Judges several domains, adding what needs them all: no two running domains may share a
+  /// label. Evaluations come back in the order of `domains`.
+  public static func evaluate(_ domains: [Domain], against policy: Policy) -> [Evaluation] {
+    var evaluations = domains.map { evaluate($0, against: policy) }
+    for (index, finding) in SeclabelCheck.sharedLabels(domains, policy: policy) {
+      evaluations[index].findings.insert(finding, at: evaluations[index].findings.prefix { $0.subject == .seclabel }.count)
+    }
+    return evaluations
+  }
+
+  /// What every check needs about the domain being judged.
+  struct Context {
+    let domain: Domain
+    let ruleset: Ruleset
+    /// `overrides[name].` when an override is in force, for built-in references.
+    let prefix: String
+
+    var defaultAction: Action { ruleset.defaultAction ?? .refuse }
+
+    func finding(
+      _ check: Check, subject: Finding.Subject, message: String, attribute: String? = nil, rule: RuleReference,
+      action: Action, assignments: [Assignment] = []
+    ) -> Finding {
+      let subjectKey: String
+      switch subject {
+      case .device(let device): subjectKey = "\(device.deviceClass)/\(device.alias ?? device.address ?? "#\(device.index)")"
+      case .seclabel: subjectKey = "seclabel"
+      case .passthrough: subjectKey = "qemu"
+      }
+      return Finding(
+        id: StableID.make(domain.uuid ?? domain.name, check.rawValue, subjectKey, attribute ?? ""),
+        domain: domain.name, domainUUID: domain.uuid, check: check, subject: subject, message: message,
+        attribute: attribute, rule: rule, action: action, assignments: assignments)
+    }
+  }
+}
+
+/// Short, stable identifiers: `KP-` and 12 hex digits of a 64-bit FNV-1a hash.
+enum StableID {
+  static func make(_ parts: String...) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in parts.joined(separator: "\u{1F}").utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x0000_0100_0000_01B3
+    }
+    let hex = String(hash, radix: 16)
+    return "KP-" + String((String(repeating: "0", count: 16 - hex.count) + hex).prefix(12))
+  }
+}

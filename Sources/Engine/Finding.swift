@@ -1,0 +1,116 @@
+public import DomainModel
+public import Policy
+
+/// One way a domain breaks the policy: a value with a stable ID, what it is about, the rule that
+/// decided, and what enforcement should do.
+public struct Finding: Hashable, Sendable {
+  /// How serious the finding is.
+  public enum Severity: String, Sendable, Comparable {
+    /// Reported only (`action: warn`).
+    case warning
+    /// A violation: `refuse`, `detach` or `rewrite`.
+    case error
+
+    /// Orders `warning` before `error`.
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }
+  }
+
+  /// What the finding is about.
+  public enum Subject: Hashable, Sendable {
+    /// A device, with enough to find it again (alias, address, index).
+    case device(DeviceReference)
+    /// The domain's sVirt labels.
+    case seclabel
+    /// The domain's QEMU passthrough.
+    case passthrough
+  }
+
+  /// A stable identifier: the same violation gets the same ID in every run and format.
+  public let id: String
+  /// The domain's name.
+  public let domain: String
+  /// The domain's UUID, if known.
+  public let domainUUID: String?
+  /// What was checked.
+  public let check: Check
+  /// What the finding is about.
+  public let subject: Subject
+  /// One sentence for the operator.
+  public let message: String
+  /// The attribute that broke the rule, as `name=value` (e.g. `bus=ide`), if one did.
+  public let attribute: String?
+  /// The rule or default that decided.
+  public let rule: RuleReference
+  /// What enforcement does about it.
+  public let action: Action
+  /// Attributes a `rewrite` sets instead of removing the device.
+  public let assignments: [Assignment]
+
+  /// Warning for `warn`, error otherwise.
+  public var severity: Severity { action == .warn ? .warning : .error }
+
+  /// The device the finding is about, if any.
+  public var device: DeviceReference? {
+    if case .device(let device) = subject { return device }
+    return nil
+  }
+}
+
+/// What identifies a device in a finding: class, position, alias, address, line.
+public struct DeviceReference: Hashable, Sendable, CustomStringConvertible {
+  /// The device class name.
+  public let deviceClass: String
+  /// The index among `<devices>` children.
+  public let index: Int
+  /// libvirt's alias, if any.
+  public let alias: String?
+  /// The guest address, e.g. `pci 0000:00:03.0`.
+  public let address: String?
+  /// The 1-based line in the XML it was read from.
+  public let line: Int
+  /// The type or model that names it best, e.g. `ich9`.
+  public let kind: String?
+
+  /// Describes a device from the domain model.
+  public init(_ device: Device) {
+    deviceClass = device.deviceClass.name
+    index = device.index
+    alias = device.alias
+    address = device.address?.description
+    line = device.line
+    kind = device.kind
+  }
+
+  /// `sound ich9 (alias sound0, pci 0000:00:1b.0)`.
+  public var description: String {
+    var text = deviceClass
+    if let kind { text += " " + kind }
+    let where_ = [alias.map { "alias \($0)" }, address].compactMap { $0 }
+    if !where_.isEmpty { text += " (" + where_.joined(separator: ", ") + ")" }
+    return text
+  }
+}
+
+/// What the engine checks; the raw value is the stable check ID.
+public enum Check: String, Sendable, CaseIterable {
+  /// A device matched a deny rule.
+  case deviceDenied = "device-denied"
+  /// A device's class is denied (`class: deny`, or not listed and `defaults.devices: deny`).
+  case classDenied = "class-denied"
+  /// A device matched none of its class's allow rules.
+  case deviceNotAllowed = "device-not-allowed"
+  /// `<seclabel type='none'>`: sVirt switched off.
+  case seclabelNone = "seclabel-none"
+  /// A seclabel names a model the policy does not accept.
+  case seclabelModel = "seclabel-model"
+  /// A running domain has no label of an accepted model (DAC alone is not sVirt).
+  case seclabelUnconfined = "seclabel-unconfined"
+  /// The label type is not the required one (e.g. static instead of dynamic).
+  case seclabelType = "seclabel-type"
+  /// `relabel='no'` where relabelling is required.
+  case seclabelRelabel = "seclabel-relabel"
+  /// Two running domains share one label.
+  case seclabelShared = "seclabel-shared"
+  /// `<qemu:commandline>` and its kin are present but denied.
+  case qemuPassthrough = "qemu-passthrough"
+}

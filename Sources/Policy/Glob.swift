@@ -1,0 +1,112 @@
+/// A shell-style pattern: `*` matches any run of characters (including `/`), `?` one character,
+/// `[abc]`, `[a-z]` and `[!x]` one character of a set; `\` escapes the next character.
+public struct Glob: Hashable, Sendable, CustomStringConvertible {
+  private enum Token: Hashable, Sendable {
+    case literal(Character)
+    case any
+    case anyRun
+    case set([ClosedRange<Character>], negated: Bool)
+  }
+
+  /// The pattern as written.
+  public let pattern: String
+  private let tokens: [Token]
+
+  /// Compiles a pattern; throws a reason for a `[` that is never closed or a trailing `\`.
+  public init(_ pattern: String) throws(GlobError) {
+    self.pattern = pattern
+    var tokens: [Token] = []
+    let characters = Array(pattern)
+    var index = 0
+    while index < characters.count {
+      let character = characters[index]
+      switch character {
+      case "*":
+        if tokens.last != .anyRun { tokens.append(.anyRun) }
+      case "?":
+        tokens.append(.any)
+      case "\\":
+        guard index + 1 < characters.count else { throw GlobError(reason: "it ends with a lone '\\'") }
+        index += 1
+        tokens.append(.literal(characters[index]))
+      case "[":
+        var cursor = index + 1
+        let negated = cursor < characters.count && (characters[cursor] == "!" || characters[cursor] == "^")
+        if negated { cursor += 1 }
+        var ranges: [ClosedRange<Character>] = []
+        var first = true
+        while cursor < characters.count, characters[cursor] != "]" || first {
+          let low = characters[cursor]
+          if cursor + 2 < characters.count, characters[cursor + 1] == "-", characters[cursor + 2] != "]" {
+            let high = characters[cursor + 2]
+            guard low <= high else { throw GlobError(reason: "the range '\(low)-\(high)' is reversed") }
+            ranges.append(low...high)
+            cursor += 3
+          } else {
+            ranges.append(low...low)
+            cursor += 1
+          }
+          first = false
+        }
+        guard cursor < characters.count else { throw GlobError(reason: "'[' is never closed with ']'") }
+        tokens.append(.set(ranges, negated: negated))
+        index = cursor
+      default:
+        tokens.append(.literal(character))
+      }
+      index += 1
+    }
+    self.tokens = tokens
+  }
+
+  /// Whether a pattern string contains glob syntax at all (`*`, `?`, `[`).
+  public static func isPattern(_ text: String) -> Bool {
+    text.contains { $0 == "*" || $0 == "?" || $0 == "[" }
+  }
+
+  /// Whether `text` matches the whole pattern.
+  public func matches(_ text: String) -> Bool {
+    let characters = Array(text)
+    // Iterative matching with backtracking to the last `*` (linear in practice, no recursion).
+    var t = 0
+    var p = 0
+    var starPattern = -1
+    var starText = 0
+    while t < characters.count {
+      if p < tokens.count, Self.matchOne(tokens[p], characters[t]) {
+        t += 1
+        p += 1
+      } else if p < tokens.count, tokens[p] == .anyRun {
+        starPattern = p
+        starText = t
+        p += 1
+      } else if starPattern >= 0 {
+        p = starPattern + 1
+        starText += 1
+        t = starText
+      } else {
+        return false
+      }
+    }
+    while p < tokens.count, tokens[p] == .anyRun { p += 1 }
+    return p == tokens.count
+  }
+
+  private static func matchOne(_ token: Token, _ character: Character) -> Bool {
+    switch token {
+    case .literal(let literal): literal == character
+    case .any: true
+    case .anyRun: false
+    case .set(let ranges, let negated): ranges.contains { $0.contains(character) } != negated
+    }
+  }
+
+  /// The pattern.
+  public var description: String { pattern }
+}
+
+/// Why a pattern is invalid.
+public struct GlobError: Error, Sendable {
+  /// A phrase such as `'[' is never closed with ']'`.
+  public let reason: String
+}

@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Reads a policy file or text through all three layers: lexer, parser, schema.
+public enum PolicyLoader {
+  /// The checked policy and any warnings, or every error found.
+  public static func load(text: String, file: String) -> Result<(policy: Policy, warnings: [PolicyDiagnostic]), PolicyErrors> {
+    let parsed = PolicyParser.parse(text, file: file)
+    var diagnostics = parsed.diagnostics
+    var policy: Policy?
+    if let root = parsed.root {
+      var schema = PolicySchema(file: file)
+      policy = schema.policy(from: root)
+      diagnostics += schema.diagnostics
+    }
+    let errors = diagnostics.filter { $0.severity == .error }
+    guard errors.isEmpty, let policy else { return .failure(PolicyErrors(diagnostics)) }
+    return .success((policy, PolicyErrors(diagnostics).diagnostics))
+  }
+
+  /// Reads and checks the policy file at `path`.
+  public static func load(path: String) -> Result<(policy: Policy, warnings: [PolicyDiagnostic]), PolicyErrors> {
+    switch readFile(path) {
+    case .success(let text): return load(text: text, file: path)
+    case .failure(let failure):
+      return .failure(PolicyErrors([PolicyDiagnostic(.unreadable(failure.reason), at: SourceLocation(file: path, line: 0, column: 0))]))
+    }
+  }
+
+  /// The file's text, read with POSIX calls (the hook links no Foundation).
+  static func readFile(_ path: String) -> Result<String, UnreadableFile> {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return .failure(UnreadableFile(reason: String(cString: strerror(errno)))) }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+      if count < 0 {
+        if errno == EINTR { continue }
+        return .failure(UnreadableFile(reason: String(cString: strerror(errno))))
+      }
+      if count == 0 { break }
+      bytes += buffer[0..<count]
+    }
+    return .success(String(decoding: bytes, as: UTF8.self))
+  }
+
+  /// Why a file could not be read.
+  struct UnreadableFile: Error {
+    let reason: String
+  }
+}

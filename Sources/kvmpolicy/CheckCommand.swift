@@ -1,0 +1,134 @@
+import ArgumentParser
+import Checking
+import Inventory
+import Policy
+import Reporting
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `kvmpolicy check`: judge domains against a policy and report, changing nothing.
+struct CheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Check domains against a policy and report every violation (a dry run: nothing is changed).",
+    discussion: """
+      Judges the live XML of running domains and, since what boots next matters too, their
+      persistent definitions; shut-off domains by their definition. Several --connect URIs are
+      read concurrently; one unreachable host is reported without losing the others.
+      Exit codes: 0 compliant (warnings allowed), 1 violations found, 2 bad policy, bad input or
+      unreachable host (this wins over 1).
+      """
+  )
+
+  @OptionGroup var sources: SourceOptions
+  @OptionGroup var policyOptions: PolicyOptions
+  @OptionGroup var output: OutputOptions
+
+  @Option(
+    name: .customLong("domain"),
+    help: ArgumentHelp("Only domains whose name matches this glob (repeatable), e.g. 'web-*'.", valueName: "glob"))
+  var domains: [String] = []
+
+  @Option(help: "Output format: \(CheckReporters.identifiers.joined(separator: ", ")).")
+  var format: String = "text"
+
+  @Flag(help: "Show the rule that decided every device, allowed or not.")
+  var explain = false
+
+  func validate() throws {
+    guard CheckReporters.identifiers.contains(format) else {
+      throw ValidationError("Unknown format '\(format)'; use one of: \(CheckReporters.identifiers.joined(separator: ", ")).")
+    }
+    for pattern in domains {
+      do { _ = try Glob(pattern) } catch { throw ValidationError("Invalid --domain pattern '\(pattern)': \(error.reason).") }
+    }
+  }
+
+  func run() throws {
+    let policy = try policyOptions.load()
+    let globs = domains.compactMap { try? Glob($0) }
+    let selects: @Sendable (String) -> Bool = { name in globs.isEmpty || globs.contains { $0.matches(name) } }
+    let collected = sources.collect(options: InventoryCollector.Options(definitions: true, selectsName: selects))
+    let filtered = collected.map { source in
+      InventorySource(
+        kind: source.kind, name: source.name, uri: source.uri, securityModels: source.securityModels,
+        domains: source.domains.filter { selects($0.name) }, error: source.error)
+    }
+    let report = CheckRunner.run(filtered, policy: policy)
+    let options = ReportOptions(colors: output.useColors(), explain: explain, toolVersion: KVMPolicy.configuration.version)
+    guard let reporter = CheckReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
+    try output.write(reporter.render(report))
+    for source in report.sources {
+      if let error = source.source.error { StandardError.print("\(error)") }
+      for domain in source.domains { if let error = domain.error { StandardError.print("\(source.source.name): \(domain.name): error: \(error)") } }
+    }
+    if report.hasInputErrors { throw ExitCode(ExitStatus.badInput) }
+    if report.hasViolations { throw ExitCode(ExitStatus.violations) }
+  }
+}
+
+/// `--policy FILE`, loaded through the in-house parser and schema.
+struct PolicyOptions: ParsableArguments {
+  /// Where `kvmpolicy install-hook` puts the policy; the default for every command.
+  static let installedPath = "/etc/kvmpolicy/policy.yaml"
+
+  @Option(help: ArgumentHelp("The policy file (default: \(PolicyOptions.installedPath)).", valueName: "file"))
+  var policy: String = PolicyOptions.installedPath
+
+  /// The checked policy; on errors prints every diagnostic with its line and exits 2.
+  func load() throws -> Policy {
+    switch PolicyLoader.load(path: policy) {
+    case .success(let loaded):
+      if !loaded.warnings.isEmpty { printDiagnostics(loaded.warnings) }
+      return loaded.policy
+    case .failure(let errors):
+      printDiagnostics(errors.diagnostics)
+      throw ExitCode(ExitStatus.badInput)
+    }
+  }
+
+  private func printDiagnostics(_ diagnostics: [PolicyDiagnostic]) {
+    let text = (try? String(contentsOfPolicy: policy)) ?? ""
+    let colors = isatty(2) == 1 && getenv("NO_COLOR") == nil
+    StandardError.print(DiagnosticFormatter(colors: colors).format(diagnostics, source: text), newline: false)
+  }
+}
+
+/// `--output` and `--color`, shared by every reporting command.
+struct OutputOptions: ParsableArguments {
+  /// When to colour text output.
+  enum ColorMode: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+  }
+
+  @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+  var output: String?
+
+  @Option(help: "Colour text output: auto (a terminal, and NO_COLOR unset), always, never.")
+  var color: ColorMode = .auto
+
+  /// The colour decision, made once and passed down.
+  func useColors() -> Bool {
+    switch color {
+    case .always: true
+    case .never: false
+    case .auto: output == nil && isatty(1) == 1 && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("")) != "dumb"
+    }
+  }
+
+  /// Writes the report to `--output` or standard output.
+  func write(_ text: String) throws {
+    guard let output else {
+      print(text, terminator: "")
+      return
+    }
+    do {
+      try text.write(toFile: output)
+    } catch {
+      StandardError.print("\(output): error: cannot write the report: \(error)")
+      throw ExitCode(ExitStatus.badInput)
+    }
+  }
+}
