@@ -19,7 +19,8 @@ let package = Package(
     .executable(name: "kvmpolicy", targets: ["kvmpolicy"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
   ],
   targets: [
     .systemLibrary(
@@ -38,7 +39,10 @@ let package = Package(
     .target(name: "Engine", dependencies: ["Policy", "DomainModel"]),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel"]),
     .target(name: "Checking", dependencies: ["Inventory", "Engine"]),
-    .target(name: "Reporting", dependencies: ["Inventory", "Checking"]),
+    .target(
+      name: "Reporting",
+      dependencies: ["Inventory", "Checking", .product(name: "Plot", package: "Plot")]
+    ),
     .executableTarget(
       name: "kvmpolicy",
       dependencies: [
