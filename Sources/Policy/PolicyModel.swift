@@ -122,6 +122,12 @@ public struct Assignment: Hashable, Sendable {
   public let attribute: String
   /// The value to write.
   public let value: String
+
+  /// Creates an assignment.
+  public init(attribute: String, value: String) {
+    self.attribute = attribute
+    self.value = value
+  }
 }
 
 /// What a policy says about one device class.
