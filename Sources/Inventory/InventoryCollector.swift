@@ -11,12 +11,18 @@ public enum InventoryCollector {
   public struct Options: Sendable {
     /// Also read the persistent definition of running domains (what boots next).
     public var definitions: Bool
+    /// Fill in PCI host devices' vendor and product from libvirt's node devices.
+    public var resolveHostDevices: Bool
     /// Only domains whose name this accepts are read.
     public var selectsName: @Sendable (String) -> Bool
 
     /// Creates options; by default every domain, live XML only.
-    public init(definitions: Bool = false, selectsName: @escaping @Sendable (String) -> Bool = { _ in true }) {
+    public init(
+      definitions: Bool = false, resolveHostDevices: Bool = false,
+      selectsName: @escaping @Sendable (String) -> Bool = { _ in true }
+    ) {
       self.definitions = definitions
+      self.resolveHostDevices = resolveHostDevices
       self.selectsName = selectsName
     }
   }
@@ -45,7 +51,8 @@ public enum InventoryCollector {
     } catch {
       return InventorySource(kind: .libvirt, name: name, error: .connection(uri: name, error))
     }
-    let entries = domains.map { describe($0, uri: resolved, definitions: options.definitions) }
+    var entries = domains.map { describe($0, uri: resolved, definitions: options.definitions) }
+    if options.resolveHostDevices { entries = resolvingHostDevices(entries, connection: connection) }
     do {
       let capabilities = try connection.capabilities()
       do throws(DomainXMLError) {
@@ -80,6 +87,29 @@ public enum InventoryCollector {
       return InventorySource(kind: .file, name: path, domains: [InventoryDomain(name: domain.name, model: domain)])
     case .failure(let error):
       return InventorySource(kind: .file, name: path, error: .xml(error))
+    }
+  }
+
+  /// Entries whose PCI host devices carry vendor and product ids from the node devices.
+  private static func resolvingHostDevices(_ entries: [InventoryDomain], connection: Connection) -> [InventoryDomain] {
+    var cache: [String: (vendor: String, product: String)?] = [:]
+    let lookup = { (address: String) -> (vendor: String, product: String)? in
+      if let known = cache[address] { return known }
+      let name = NodeDevice.name(forPCIAddress: address)
+      var ids: (vendor: String, product: String)?
+      if let xml = try? connection.nodeDeviceXML(named: name), let device = try? NodeDevice(xml: xml, source: name),
+        let vendor = device.vendor, let product = device.product
+      {
+        ids = (vendor, product)
+      }
+      cache[address] = ids
+      return ids
+    }
+    return entries.map { entry in
+      InventoryDomain(
+        name: entry.name, model: entry.model?.resolvingHostDevices(lookup),
+        definition: entry.definition?.resolvingHostDevices(lookup), state: entry.state, persistent: entry.persistent,
+        securityLabels: entry.securityLabels, error: entry.error)
     }
   }
 

@@ -71,3 +71,12 @@ func takeString(_ call: String, _ pointer: UnsafeMutablePointer<CChar>?) throws(
   defer { free(pointer) }
   return String(cString: pointer)
 }
+
+extension Connection {
+  /// The XML of a host (node) device, e.g. `pci_0000_41_00_0`.
+  public func nodeDeviceXML(named name: String) throws(LibvirtError) -> String {
+    let device = try Call.value("virNodeDeviceLookupByName", virNodeDeviceLookupByName(pointer, name))
+    defer { virNodeDeviceFree(device) }
+    return try takeString("virNodeDeviceGetXMLDesc", virNodeDeviceGetXMLDesc(device, 0))
+  }
+}

@@ -50,7 +50,7 @@ struct CheckCommand: ParsableCommand {
     let policy = try policyOptions.load()
     let globs = domains.compactMap { try? Glob($0) }
     let selects: @Sendable (String) -> Bool = { name in globs.isEmpty || globs.contains { $0.matches(name) } }
-    let collected = sources.collect(options: InventoryCollector.Options(definitions: true, selectsName: selects))
+    let collected = sources.collect(options: InventoryCollector.Options(definitions: true, resolveHostDevices: true, selectsName: selects))
     let filtered = collected.map { source in
       InventorySource(
         kind: source.kind, name: source.name, uri: source.uri, securityModels: source.securityModels,
@@ -76,6 +76,13 @@ struct PolicyOptions: ParsableArguments {
 
   @Option(help: ArgumentHelp("The policy file (default: \(PolicyOptions.installedPath)).", valueName: "file"))
   var policy: String = PolicyOptions.installedPath
+
+  init() {}
+
+  /// Options naming this file, for commands that take the policy as an argument.
+  init(path: String) {
+    self.policy = path
+  }
 
   /// The checked policy; on errors prints every diagnostic with its line and exits 2.
   func load() throws -> Policy {
