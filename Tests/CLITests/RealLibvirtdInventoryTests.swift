@@ -19,19 +19,31 @@ struct RealLibvirtdInventoryTests {
     return process.terminationStatus
   }
 
-  @Test func showsTheDACLabelAndAliasesOfARunningGuest() throws {
-    let name = "kvmpolicy-test-cli-\(UInt32.random(in: 0...UInt32.max))"
+  /// Defines and starts the TCG test guest (sound card, USB tablet) under a fresh name.
+  static func startGuest(_ purpose: String) throws -> (name: String, cleanUp: () -> Void) {
+    let name = "kvmpolicy-test-\(purpose)-\(UInt32.random(in: 0...UInt32.max))"
     let template = KVMPolicyProcess.repositoryRoot.appendingPathComponent("Tests/Fixtures/guests/tcg-minimal.xml")
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).xml")
     try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "NAME", with: name)
       .write(to: file, atomically: true, encoding: .utf8)
-    defer {
-      try? Self.virsh("destroy", name)
-      try? Self.virsh("undefine", name)
+    let cleanUp = {
+      _ = try? Self.virsh("destroy", name)
+      _ = try? Self.virsh("undefine", name)
       try? FileManager.default.removeItem(at: file)
     }
-    #expect(try Self.virsh("define", file.path) == 0)
-    #expect(try Self.virsh("start", name) == 0)
+    do {
+      try #require(try Self.virsh("define", file.path) == 0)
+      try #require(try Self.virsh("start", name) == 0)
+    } catch {
+      cleanUp()
+      throw error
+    }
+    return (name, cleanUp)
+  }
+
+  @Test func showsTheDACLabelAndAliasesOfARunningGuest() throws {
+    let (name, cleanUp) = try Self.startGuest("cli")
+    defer { cleanUp() }
 
     let result = try KVMPolicyProcess.run(["inventory", "-c", "qemu:///system", "--format", "json"])
     #expect(result.status == 0, "\(result.stderr)")
@@ -51,5 +63,21 @@ struct RealLibvirtdInventoryTests {
     let text = try KVMPolicyProcess.run(["inventory", "-c", "qemu:///system", "--devices"])
     #expect(text.stdout.contains("seclabel: model dac, type dynamic, relabel yes, label +"))
     #expect(text.stdout.contains("input type=tablet bus=usb alias=input0 [usb 0:1]"))
+  }
+
+  @Test func baselineReportsTheSoundCardAndTheUSBTabletAndExitsOne() throws {
+    let (name, cleanUp) = try Self.startGuest("check")
+    defer { cleanUp() }
+    let policy = KVMPolicyProcess.repositoryRoot.appendingPathComponent("policies/baseline.yaml").path
+    let result = try KVMPolicyProcess.run(["check", "--policy", policy, "-c", "qemu:///system", "--domain", name, "--format", "json"])
+    #expect(result.status == 1, "\(result.stderr)")
+    let findings = try CheckCommandTests.findings(result.stdout)
+    #expect(findings.contains("\(name) class-denied sound"))
+    #expect(findings.contains("\(name) device-denied input"))
+    // This host has no SELinux or AppArmor: the guest runs with a DAC label only.
+    #expect(findings.contains("\(name) seclabel-unconfined"))
+    let text = try KVMPolicyProcess.run(["check", "--policy", policy, "-c", "qemu:///system", "--domain", name])
+    #expect(text.stdout.contains("error [refuse] sound ich6 (alias sound0, pci 0000:00:"))
+    #expect(text.stdout.contains("error [detach] input tablet (alias input0, usb 0:1) is denied by devices.input.deny[0]"))
   }
 }
