@@ -13,7 +13,7 @@ public protocol CheckReporter: Sendable {
 public struct ReportOptions: Sendable {
   /// Use ANSI colours (text only).
   public var colors: Bool
-  /// Show every device's decision, not only violations (text only).
+  /// Show every device's decision, not only violations (text and HTML).
   public var explain: Bool
   /// The kvmpolicy version, written into machine-readable formats.
   public var toolVersion: String
@@ -30,7 +30,7 @@ public struct ReportOptions: Sendable {
 public enum CheckReporters {
   /// Every format name, in the order `--help` lists them.
   public static let identifiers = [
-    CheckTextReporter.identifier, CheckJSONReporter.identifier, CheckJUnitReporter.identifier,
+    CheckTextReporter.identifier, CheckJSONReporter.identifier, CheckJUnitReporter.identifier, CheckHTMLReporter.identifier,
   ]
 
   /// The reporter for a format name.
@@ -39,6 +39,7 @@ public enum CheckReporters {
     case CheckTextReporter.identifier: CheckTextReporter(options: options)
     case CheckJSONReporter.identifier: CheckJSONReporter(options: options)
     case CheckJUnitReporter.identifier: CheckJUnitReporter(options: options)
+    case CheckHTMLReporter.identifier: CheckHTMLReporter(options: options)
     default: nil
     }
   }
