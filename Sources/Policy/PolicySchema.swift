@@ -279,7 +279,8 @@ struct PolicySchema {
     var selector = DomainSelector(names: [], uuids: [], tags: [])
     if let match = entries.first(where: { $0.key == "match" }) {
       selector = self.selector(match.value) ?? selector
-      if selector.names.isEmpty && selector.uuids.isEmpty && selector.tags.isEmpty { report(.emptyMatch, at: match.value) }
+      // Criteria that were given but invalid have been reported already.
+      if !Self.keys(of: match.value).contains(where: { ["name", "uuid", "tag"].contains($0) }) { report(.emptyMatch, at: match.value) }
     } else {
       diagnostics.append(PolicyDiagnostic(.emptyMatch, at: node.location))
     }
@@ -307,6 +308,12 @@ struct PolicySchema {
       }
     }
     return DomainSelector(names: names, uuids: uuids, tags: tags)
+  }
+
+  /// The keys of a mapping node (empty for other nodes).
+  static func keys(of node: PolicyNode) -> [String] {
+    if case .mapping(let entries) = node.kind { return entries.map(\.key) }
+    return []
   }
 
   static func isUUID(_ text: String) -> Bool {
