@@ -50,6 +50,18 @@ import Testing
     #expect((root["summary"] as? [String: Int])?["compliant"] == 3)
   }
 
+  @Test func everyFormatReportsTheSameFindings() throws {
+    let base = ["check", "--policy", Self.policy("baseline"), "-c", Self.fleet, "--format"]
+    let json = try KVMPolicyProcess.run(base + ["json"]).stdout
+    let ids = Set(json.matches(of: /KP-[0-9a-f]{12}/).map { String($0.output) })
+    #expect(ids.count == 20)
+    for format in ["text", "junit", "html"] {
+      let result = try KVMPolicyProcess.run(base + [format])
+      #expect(result.status == 1, "\(format)")
+      #expect(Set(result.stdout.matches(of: /KP-[0-9a-f]{12}/).map { String($0.output) }) == ids, "\(format)")
+    }
+  }
+
   @Test func gpuHostAllowsNVIDIADevicesOnlyForGPUVMs() throws {
     let result = try KVMPolicyProcess.run(["check", "--policy", Self.policy("gpu-host"), "-c", Self.fleet, "--domain", "gpu-*", "--explain"])
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
