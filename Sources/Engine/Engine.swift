@@ -4,9 +4,14 @@ public import Policy
 /// The policy engine: pure functions from domains and a policy to findings. No I/O.
 public enum Engine {
   /// Judges one domain: every device, its seclabels and its QEMU passthrough.
-  public static func evaluate(_ domain: Domain, against policy: Policy) -> Evaluation {
+  ///
+  /// - Parameter labelsGenerated: whether the XML carries the labels libvirt generates at start
+  ///   (then a running VM must have an sVirt label); `nil` infers it from the live XML's `id`.
+  public static func evaluate(_ domain: Domain, against policy: Policy, labelsGenerated: Bool? = nil) -> Evaluation {
     let (ruleset, override) = policy.ruleset(forName: domain.name, uuid: domain.uuid, tags: domain.tags)
-    let context = Context(domain: domain, ruleset: ruleset, prefix: override.map { "overrides[\($0.name)]." } ?? "")
+    let context = Context(
+      domain: domain, ruleset: ruleset, prefix: override.map { "overrides[\($0.name)]." } ?? "",
+      labelsGenerated: labelsGenerated ?? (domain.id != nil))
     var findings = SeclabelCheck.findings(context)
     findings += PassthroughCheck.findings(context)
     var decisions: [Evaluation.Decision] = []
@@ -35,6 +40,8 @@ public enum Engine {
     let ruleset: Ruleset
     /// `overrides[name].` when an override is in force, for built-in references.
     let prefix: String
+    /// Whether the XML carries libvirt's generated labels (live XML, or the hook at start).
+    var labelsGenerated = false
 
     var defaultAction: Action { ruleset.defaultAction ?? .refuse }
 

@@ -30,8 +30,8 @@ enum SeclabelCheck {
         add(.seclabelRelabel, "the \(model) label has relabel='no': libvirt will not label the VM's images for it", "relabel=no")
       }
     }
-    // Live XML (it has an id) carries the labels libvirt generated: one must be sVirt.
-    if context.domain.id != nil, !labels.contains(where: { isConfining($0, policy) }),
+    // Live XML (or the hook at start) carries the labels libvirt generated: one must be sVirt.
+    if context.labelsGenerated, !labels.contains(where: { isConfining($0, policy) }),
       !labels.contains(where: { $0.type == "none" && $0.model != "dac" })
     {
       let onlyDAC = labels.contains { $0.model == "dac" }
@@ -64,7 +64,7 @@ enum SeclabelCheck {
       for index in Set(indices).sorted() {
         guard let (ruleset, prefix) = rulesets[index], let seclabel = ruleset.seclabel else { continue }
         let others = Set(indices).subtracting([index]).sorted().map { domains[$0].name }
-        let context = Engine.Context(domain: domains[index], ruleset: ruleset, prefix: prefix)
+        let context = Engine.Context(domain: domains[index], ruleset: ruleset, prefix: prefix, labelsGenerated: true)
         let finding = context.finding(
           .seclabelShared, subject: .seclabel,
           message: "label \(label) is shared with \(others.joined(separator: ", ")): sVirt cannot keep these VMs apart",

@@ -5,6 +5,7 @@ public enum PolicyMessage: Sendable {
   // Lexer and parser: the YAML-like surface.
   case emptyPolicy
   case unreadable(String)
+  case unsafePolicyFile(String)
   case tabIndentation
   case unexpectedIndentation
   case unalignedIndentation(expected: Int)
@@ -49,6 +50,7 @@ public enum PolicyMessage: Sendable {
     switch self {
     case .emptyPolicy: "empty-policy"
     case .unreadable: "unreadable"
+    case .unsafePolicyFile: "unsafe-policy-file"
     case .tabIndentation: "tab-indentation"
     case .unexpectedIndentation: "unexpected-indentation"
     case .unalignedIndentation: "unaligned-indentation"
@@ -96,6 +98,8 @@ public enum PolicyMessage: Sendable {
       "the policy is empty; it needs at least 'version: 1'"
     case .unreadable(let reason):
       "cannot read the policy: \(reason)"
+    case .unsafePolicyFile(let reason):
+      "refusing a policy that someone other than root could change: \(reason)"
     case .tabIndentation:
       "tabs are not allowed in indentation; indent with spaces"
     case .unexpectedIndentation:
