@@ -40,6 +40,7 @@ let package = Package(
     .target(name: "Engine", dependencies: ["Policy", "DomainModel"]),
     .target(name: "Hook", dependencies: ["Engine", "Policy", "DomainModel"]),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel"]),
+    .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt"]),
     .target(name: "Checking", dependencies: ["Inventory", "Engine"]),
     .target(
       name: "Reporting",
@@ -54,6 +55,7 @@ let package = Package(
         "Checking",
         "Reporting",
         "Hook",
+        "Enforcement",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -62,6 +64,7 @@ let package = Package(
     .testTarget(name: "PolicyTests", dependencies: ["Policy"], exclude: ["BadPolicies"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine"]),
     .testTarget(name: "HookTests", dependencies: ["Hook"]),
+    .testTarget(name: "EnforcementTests", dependencies: ["Enforcement"]),
     .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy"]),

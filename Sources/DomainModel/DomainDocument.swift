@@ -85,6 +85,25 @@ public final class DomainDocument {
     try refresh()
   }
 
+  /// One device's element as XML text (for detaching a device that has no alias).
+  public func deviceXML(at index: Int) -> String? {
+    let nodes = deviceNodes()
+    guard nodes.indices.contains(index), let buffer = xmlBufferCreate() else { return nil }
+    defer { xmlBufferFree(buffer) }
+    guard xmlNodeDump(buffer, document, nodes[index], 0, 0) >= 0, let content = xmlBufferContent(buffer) else { return nil }
+    return String(cString: content)
+  }
+
+  /// Sets an attribute given as a raw path relative to the device: `@type` (the device's own),
+  /// `model/@type`, `target/@bus`; missing elements are created.
+  public func setAttribute(path: String, to value: String, onDeviceAt index: Int) throws(DomainXMLError) {
+    guard let at = path.lastIndex(of: "@") else {
+      throw DomainXMLError(source: source, line: 0, message: "'\(path)' names no attribute (expected a path such as 'model/@type')")
+    }
+    let elements = path[..<at].split(separator: "/").map(String.init)
+    try setAttribute(String(path[path.index(after: at)...]), to: value, onDeviceAt: index, path: elements)
+  }
+
   /// The document as XML text, without an XML declaration (as libvirt writes it).
   public func serialized() -> String {
     guard let buffer = xmlBufferCreate() else { return "" }

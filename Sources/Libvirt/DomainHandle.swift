@@ -110,3 +110,26 @@ public final class DomainHandle: @unchecked Sendable {
     try Call.status("virDomainDetachDeviceAlias", virDomainDetachDeviceAlias(pointer, alias, flags))
   }
 }
+
+extension DomainHandle {
+  /// Asks the guest to shut down (ACPI power button); returns at once.
+  public func shutdown() throws(LibvirtError) {
+    try Call.status("virDomainShutdown", virDomainShutdown(pointer))
+  }
+
+  /// Asks libvirt to detach the device this XML describes (for devices without an alias).
+  public func detachDevice(xml: String, live: Bool, config: Bool) throws(LibvirtError) {
+    var flags: UInt32 = 0
+    if live { flags |= VIR_DOMAIN_AFFECT_LIVE.rawValue }
+    if config { flags |= VIR_DOMAIN_AFFECT_CONFIG.rawValue }
+    try Call.status("virDomainDetachDeviceFlags", virDomainDetachDeviceFlags(pointer, xml, flags))
+  }
+
+  /// Hot-plugs the device this XML describes.
+  public func attachDevice(xml: String, live: Bool, config: Bool) throws(LibvirtError) {
+    var flags: UInt32 = 0
+    if live { flags |= VIR_DOMAIN_AFFECT_LIVE.rawValue }
+    if config { flags |= VIR_DOMAIN_AFFECT_CONFIG.rawValue }
+    try Call.status("virDomainAttachDeviceFlags", virDomainAttachDeviceFlags(pointer, xml, flags))
+  }
+}

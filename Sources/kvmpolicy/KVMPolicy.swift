@@ -12,7 +12,10 @@ struct KVMPolicy: ParsableCommand {
       Exit codes: 0 clean, 1 violations found, 2 bad input, unreadable file or unreachable libvirt.
       """,
     version: "0.1.0",
-    subcommands: [CheckCommand.self, InventoryCommand.self, PolicyCommand.self]
+    subcommands: [
+      CheckCommand.self, EnforceCommand.self, RestoreCommand.self, InventoryCommand.self, PolicyCommand.self,
+      HookCommand.self, InstallHookCommand.self, UninstallHookCommand.self,
+    ]
   )
 }
 

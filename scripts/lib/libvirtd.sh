@@ -58,7 +58,9 @@ start_virtlogd() {
     virtlogd_pid >/dev/null && return 0
     lv_log "starting virtlogd"
     mkdir -p /run/libvirt
-    virtlogd -d || lv_die "virtlogd -d failed"
+    # Detach the daemon from our stdout/stderr: a caller reading them through a pipe
+    # (a test, CI) would otherwise wait for the daemon to exit.
+    virtlogd -d </dev/null >/dev/null 2>&1 || lv_die "virtlogd -d failed"
 }
 
 # Wait until libvirtd answers; fail early if its process is gone.
@@ -91,7 +93,7 @@ start_libvirtd() {
         if [[ -n $LIBVIRTD_CPUS ]] && command -v taskset >/dev/null; then
             pin=(taskset -c "$LIBVIRTD_CPUS")
         fi
-        LIBVIRT_LOG_OUTPUTS=$LIBVIRTD_LOG_OUTPUTS "${pin[@]}" libvirtd -d ||
+        LIBVIRT_LOG_OUTPUTS=$LIBVIRTD_LOG_OUTPUTS "${pin[@]}" libvirtd -d </dev/null >>"$LIBVIRTD_LOG" 2>&1 ||
             lv_die "libvirtd -d failed; see $LIBVIRTD_LOG"
         wait_libvirtd
         # Warm the QEMU capabilities cache (~8 s when cold, instant after)

@@ -1,0 +1,47 @@
+/// The small surface enforcement needs from libvirt, so planning and applying can be tested
+/// without it (and are also tested with it: ``LibvirtDomainControl``).
+public protocol DomainControl: AnyObject {
+  /// Every domain with what enforcement needs to know about it.
+  func domains() throws -> [ControlledDomain]
+  /// The live XML of a domain (its only XML when it is shut off).
+  func liveXML(of domain: String) throws -> String
+  /// The persistent definition, with secrets (a redefinition must not lose them).
+  func definitionXML(of domain: String) throws -> String
+  /// Detaches a device from the running domain and waits until it is gone, refused, or the
+  /// timeout passes. `deviceXML` is used when the device has no alias.
+  func detach(from domain: String, alias: String?, deviceXML: String, timeout: Double) throws -> DetachOutcome
+  /// Defines the domain from XML with schema validation.
+  func define(_ xml: String) throws
+  /// Asks the guest to shut down.
+  func shutdown(_ domain: String) throws
+}
+
+/// A domain as enforcement sees it.
+public struct ControlledDomain: Equatable, Sendable {
+  /// The name.
+  public let name: String
+  /// The UUID.
+  public let uuid: String
+  /// Whether it runs.
+  public let isActive: Bool
+  /// Whether it has a persistent definition.
+  public let isPersistent: Bool
+
+  /// Creates a domain description.
+  public init(name: String, uuid: String, isActive: Bool, isPersistent: Bool) {
+    self.name = name
+    self.uuid = uuid
+    self.isActive = isActive
+    self.isPersistent = isPersistent
+  }
+}
+
+/// How a detach ended.
+public enum DetachOutcome: Equatable, Sendable {
+  /// libvirt reported DEVICE_REMOVED and the live XML no longer has it.
+  case removed
+  /// The guest refused or failed to release it (DEVICE_REMOVAL_FAILED); it is still there.
+  case refused
+  /// No event within the timeout, and the live XML still has it.
+  case timedOut
+}

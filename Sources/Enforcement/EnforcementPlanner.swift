@@ -1,0 +1,96 @@
+import DomainModel
+public import Engine
+public import Policy
+
+/// Decides what enforcement does, from XML and the policy alone. Pure: no I/O.
+public enum EnforcementPlanner {
+  /// Options that change the plan.
+  public struct Options: Sendable {
+    /// Also remove detached devices from the persistent definition.
+    public var detachFromDefinition: Bool
+
+    /// Creates options.
+    public init(detachFromDefinition: Bool = false) {
+      self.detachFromDefinition = detachFromDefinition
+    }
+  }
+
+  /// The plan for one domain.
+  ///
+  /// - Parameters:
+  ///   - liveXML: the live XML of a running domain, or `nil` when it is shut off.
+  ///   - definitionXML: the persistent definition, or `nil` for a transient domain.
+  public static func plan(
+    domain: ControlledDomain, liveXML: String?, definitionXML: String?, policy: Policy, options: Options = Options()
+  ) -> DomainPlan {
+    var detaches: [DomainPlan.Detach] = []
+    var refusals: [Finding] = []
+    var warnings: [Finding] = []
+    var rewrite: DomainPlan.Rewrite?
+    do throws(DomainXMLError) {
+      if let liveXML, domain.isActive {
+        let document = try DomainDocument(xml: liveXML, source: "\(domain.name) (live)")
+        let evaluation = Engine.evaluate(document.domain, against: policy)
+        for finding in evaluation.findings {
+          switch finding.action {
+          case .detach:
+            guard let device = finding.device else {
+              refusals.append(finding)
+              continue
+            }
+            detaches.append(
+              DomainPlan.Detach(finding: finding, alias: device.alias, deviceXML: document.deviceXML(at: device.index) ?? ""))
+          case .refuse: refusals.append(finding)
+          case .warn: warnings.append(finding)
+          case .rewrite: break  // judged on the definition below
+          }
+        }
+      }
+      if let definitionXML, domain.isPersistent {
+        let document = try DomainDocument(xml: definitionXML, source: "\(domain.name) (definition)")
+        // libxml2 writes attributes with double quotes; diff against the same spelling so the
+        // diff shows only what enforcement changes.
+        let normalized = document.serialized()
+        let evaluation = Engine.evaluate(document.domain, against: policy)
+        let seen = Set((refusals + warnings).map(\.message))
+        var removals = Set<Int>()
+        var resolved: [Finding] = []
+        for finding in evaluation.findings {
+          switch finding.action {
+          case .rewrite, .detach where options.detachFromDefinition:
+            guard let device = finding.device else { continue }
+            if finding.assignments.isEmpty || finding.action == .detach {
+              removals.insert(device.index)
+            } else {
+              let deviceClass = DeviceClass(elementName: device.deviceClass)
+              for assignment in finding.assignments {
+                let path =
+                  DeviceAttributes.isRawPath(assignment.attribute)
+                  ? assignment.attribute : (DeviceAttributes.writablePath(of: assignment.attribute, for: deviceClass) ?? assignment.attribute)
+                try document.setAttribute(path: path, to: assignment.value, onDeviceAt: device.index)
+              }
+            }
+            resolved.append(finding)
+          case .refuse where !domain.isActive || !seen.contains(finding.message): refusals.append(finding)
+          case .warn where !seen.contains(finding.message): warnings.append(finding)
+          default: break
+          }
+        }
+        if !removals.isEmpty { try document.removeDevices(at: removals) }
+        if !resolved.isEmpty {
+          let rewritten = document.serialized()
+          rewrite = DomainPlan.Rewrite(
+            findings: resolved, original: definitionXML, rewritten: rewritten,
+            diff: UnifiedDiff.make(normalized, rewritten, oldName: "\(domain.name) (current definition)", newName: "\(domain.name) (enforced)"))
+        }
+      }
+    } catch {
+      return DomainPlan(
+        name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: [], rewrite: nil, refusals: [], warnings: [],
+        error: error.description)
+    }
+    return DomainPlan(
+      name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: detaches, rewrite: rewrite, refusals: refusals,
+      warnings: warnings, error: nil)
+  }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Libvirt
+
+/// ``DomainControl`` over a real libvirt connection, with device events for detaching.
+///
+/// If the daemon goes away mid-run (restart, crash), the next call reconnects once, waiting up
+/// to `reconnectTimeout` seconds for it to come back.
+public final class LibvirtDomainControl: DomainControl {
+  private let uri: String?
+  private let reconnectTimeout: Double
+  private var connection: Connection
+  private var subscription: EventSubscription?
+  private let events = EventQueue()
+
+  /// Opens a read-write connection and subscribes to device events.
+  public init(uri: String?, reconnectTimeout: Double = 30) throws {
+    try EventLoop.start()
+    self.uri = uri
+    self.reconnectTimeout = reconnectTimeout
+    connection = try Connection(uri: uri, readOnly: false)
+    subscription = try connection.subscribe { [events] event in events.append(event) }
+  }
+
+  public func domains() throws -> [ControlledDomain] {
+    try retrying {
+      try $0.domains().map { handle in
+        ControlledDomain(name: handle.name, uuid: try handle.uuid(), isActive: try handle.isActive(), isPersistent: try handle.isPersistent())
+      }
+    }
+  }
+
+  public func liveXML(of domain: String) throws -> String {
+    try retrying { try $0.domain(named: domain).xml() }
+  }
+
+  public func definitionXML(of domain: String) throws -> String {
+    try retrying { try $0.domain(named: domain).xml(inactive: true, secure: true) }
+  }
+
+  public func detach(from domain: String, alias: String?, deviceXML: String, timeout: Double) throws -> DetachOutcome {
+    let handle = try retrying { try $0.domain(named: domain) }
+    events.clear()
+    if let alias {
+      try handle.detachDevice(alias: alias, live: true, config: false)
+    } else {
+      try handle.detachDevice(xml: deviceXML, live: true, config: false)
+    }
+    let deadline = Date().addingTimeInterval(timeout)
+    var refused = false
+    while let alias, Date() < deadline {
+      if let event = events.wait(until: deadline, where: { event in
+        switch event {
+        case .deviceRemoved(let name, let removed), .deviceRemovalFailed(let name, let removed): name == domain && removed == alias
+        default: false
+        }
+      }) {
+        if case .deviceRemovalFailed = event { refused = true }
+        break
+      }
+    }
+    if alias == nil { Thread.sleep(forTimeInterval: 0.2) }
+    // Trust the live XML over the event: it says what the guest has now.
+    let live = try handle.xml()
+    let stillThere = alias.map { live.contains("<alias name='\($0)'/>") || live.contains("<alias name=\"\($0)\"/>") } ?? live.contains(deviceXML)
+    if !stillThere { return .removed }
+    return refused ? .refused : .timedOut
+  }
+
+  public func define(_ xml: String) throws {
+    _ = try retrying { try $0.define(xml: xml, validate: true) }
+  }
+
+  public func shutdown(_ domain: String) throws {
+    try retrying { try $0.domain(named: domain).shutdown() }
+  }
+
+  /// Runs `body`; if libvirtd went away, reconnects once and runs it again.
+  private func retrying<T>(_ body: (Connection) throws -> T) throws -> T {
+    do {
+      return try body(connection)
+    } catch let error as LibvirtError where Self.isConnectionLost(error) {
+      try reconnect()
+      return try body(connection)
+    }
+  }
+
+  private func reconnect() throws {
+    let deadline = Date().addingTimeInterval(reconnectTimeout)
+    var lastError: Error?
+    while Date() < deadline {
+      do {
+        let fresh = try Connection(uri: uri, readOnly: false)
+        subscription = try fresh.subscribe { [events] event in events.append(event) }
+        connection = fresh
+        return
+      } catch {
+        lastError = error
+        Thread.sleep(forTimeInterval: 0.5)
+      }
+    }
+    throw lastError ?? LibvirtError(code: .noConnect, domain: 0, message: "libvirtd did not come back")
+  }
+
+  static func isConnectionLost(_ error: LibvirtError) -> Bool {
+    error.code == .systemError || error.code == .noConnect || error.message.contains("connection")
+      || error.message.contains("client socket is closed") || error.message.contains("End of file")
+  }
+}
+
+/// Events from libvirt's loop thread, waited for by the enforcing thread.
+private final class EventQueue: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var pending: [DomainEvent] = []
+
+  func append(_ event: DomainEvent) {
+    condition.lock()
+    pending.append(event)
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  func clear() {
+    condition.lock()
+    pending.removeAll()
+    condition.unlock()
+  }
+
+  /// The first pending event `matches` accepts (removed from the queue), waiting until `deadline`.
+  func wait(until deadline: Date, where matches: (DomainEvent) -> Bool) -> DomainEvent? {
+    condition.lock()
+    defer { condition.unlock() }
+    while true {
+      if let index = pending.firstIndex(where: matches) { return pending.remove(at: index) }
+      if !condition.wait(until: deadline) { return nil }
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import ArgumentParser
+import Enforcement
+import Engine
+import Policy
+
+/// `kvmpolicy enforce`: apply each finding's action to the domains of a host.
+struct EnforceCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "enforce",
+    abstract: "Apply the policy: detach devices from running domains, rewrite definitions (backed up first).",
+    discussion: """
+      detach: the device leaves the running domain (by alias, waiting for libvirt's DEVICE_REMOVED).
+      rewrite: the device is removed from (or changed in) the persistent definition, which is
+      backed up first and defined with validation. refuse: reported; the hook blocks the next
+      start (--shutdown also stops it now). warn: reported.
+      Run with --dry-run first: it prints the plan and a diff of each definition, changing nothing.
+      Exit codes: 0 nothing left to do, 1 violations remain (refusals, or a dry run with work to do),
+      2 bad input, unreachable libvirt, another enforce running, or a domain that could not be enforced.
+      """
+  )
+
+  @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The libvirt URI (default: libvirt's default, as virsh).", valueName: "uri"))
+  var connect: String?
+
+  @OptionGroup var policyOptions: PolicyOptions
+
+  @Option(name: .customLong("domain"), help: ArgumentHelp("Only domains whose name matches this glob (repeatable).", valueName: "glob"))
+  var domains: [String] = []
+
+  @Flag(help: "Print the plan and a unified diff of each definition that would be rewritten; change nothing.")
+  var dryRun = false
+
+  @Flag(help: "Also shut down running domains that have refuse findings.")
+  var shutdown = false
+
+  @Flag(help: "Also remove detached devices from the persistent definition.")
+  var detachFromDefinition = false
+
+  @Option(help: ArgumentHelp("Where definitions are backed up before a rewrite.", valueName: "dir"))
+  var backupDir: String = BackupStore.defaultDirectory
+
+  @Option(help: ArgumentHelp("The lock file that keeps enforcers apart.", valueName: "file"))
+  var lockFile: String = EnforcementLock.defaultPath
+
+  @Flag(help: "Wait for another running enforce instead of exiting 2.")
+  var wait = false
+
+  @Option(help: ArgumentHelp("Seconds to wait for a guest to release a device.", valueName: "seconds"))
+  var detachTimeout: Double = 10
+
+  func validate() throws {
+    for pattern in domains {
+      do { _ = try Glob(pattern) } catch { throw ValidationError("Invalid --domain pattern '\(pattern)': \(error.reason).") }
+    }
+  }
+
+  func run() throws {
+    let policy = try policyOptions.load()
+    let lock: EnforcementLock?
+    do {
+      lock = dryRun ? nil : try EnforcementLock(path: lockFile, wait: wait)
+    } catch {
+      StandardError.print("error: \(error)")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    defer { withExtendedLifetime(lock) {} }
+    let control: LibvirtDomainControl
+    do {
+      control = try LibvirtDomainControl(uri: connect)
+    } catch {
+      StandardError.print("\(connect ?? "default"): error: \(error)")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    let enforcer = Enforcer(
+      control: control, policy: policy, backups: BackupStore(directory: backupDir),
+      options: .init(detachTimeout: detachTimeout, shutdown: shutdown, detachFromDefinition: detachFromDefinition))
+    let globs = domains.compactMap { try? Glob($0) }
+    let plans: [DomainPlan]
+    do {
+      plans = try enforcer.plan { name in globs.isEmpty || globs.contains { $0.matches(name) } }
+    } catch {
+      StandardError.print("\(connect ?? "default"): error: \(error)")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    if dryRun {
+      print(EnforcementText.plan(plans), terminator: "")
+      if plans.contains(where: { $0.error != nil }) { throw ExitCode(ExitStatus.badInput) }
+      if plans.contains(where: { $0.changesSomething || !$0.refusals.isEmpty }) { throw ExitCode(ExitStatus.violations) }
+      return
+    }
+    let outcomes = enforcer.apply(plans)
+    print(EnforcementText.outcomes(outcomes), terminator: "")
+    if outcomes.contains(where: { !$0.errors.isEmpty }) { throw ExitCode(ExitStatus.badInput) }
+    if outcomes.contains(where: { !$0.plan.refusals.isEmpty }) { throw ExitCode(ExitStatus.violations) }
+  }
+}
+
+/// `kvmpolicy restore`: redefine a domain from a backup taken by enforce.
+struct RestoreCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "restore",
+    abstract: "Redefine a domain from a definition enforce backed up (the newest, or --backup ID).",
+    discussion: "Lists the backups when the one asked for does not exist."
+  )
+
+  @Argument(help: ArgumentHelp("The domain's name or UUID.", valueName: "domain"))
+  var domain: String
+
+  @Option(help: ArgumentHelp("The backup to restore (an ID enforce printed); default: the newest.", valueName: "id"))
+  var backup: String?
+
+  @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The libvirt URI.", valueName: "uri"))
+  var connect: String?
+
+  @Option(help: ArgumentHelp("Where the backups are.", valueName: "dir"))
+  var backupDir: String = BackupStore.defaultDirectory
+
+  func run() throws {
+    let store = BackupStore(directory: backupDir)
+    let backups = store.backups(of: domain)
+    guard let chosen = backup.map({ id in backups.first { $0.id == id } }) ?? backups.last else {
+      StandardError.print("error: no backup \(backup.map { "'\($0)' " } ?? "")of \(domain) in \(backupDir)")
+      if !backups.isEmpty { StandardError.print("backups: " + backups.map(\.id).joined(separator: ", ")) }
+      throw ExitCode(ExitStatus.badInput)
+    }
+    do {
+      let xml = try String(contentsOfPolicy: chosen.path)
+      let control = try LibvirtDomainControl(uri: connect)
+      try control.define(xml)
+      print("restored \(chosen.name) (\(chosen.uuid)) from backup \(chosen.id)")
+    } catch {
+      StandardError.print("error: restoring \(domain) from \(chosen.path) failed: \(error)")
+      throw ExitCode(ExitStatus.badInput)
+    }
+  }
+}
+
+/// Plain-text rendering of plans and outcomes.
+enum EnforcementText {
+  static func plan(_ plans: [DomainPlan]) -> String {
+    var lines: [String] = []
+    for plan in plans {
+      if let error = plan.error {
+        lines.append("\(plan.name): error: \(error)")
+        continue
+      }
+      guard plan.changesSomething || !plan.refusals.isEmpty || !plan.warnings.isEmpty else {
+        lines.append("\(plan.name): nothing to do")
+        continue
+      }
+      lines.append("\(plan.name) (\(plan.isActive ? "running" : "shut off")):")
+      for detach in plan.detaches {
+        lines.append("  would detach \(detach.finding.device.map { "\($0)" } ?? "a device") from the running domain [\(detach.finding.rule.path)]")
+      }
+      if let rewrite = plan.rewrite {
+        lines.append("  would rewrite the definition (backed up first):")
+        lines += rewrite.diff.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "    " + $0 }
+      }
+      for finding in plan.refusals { lines.append("  refuse: \(finding.message) [\(finding.rule.path)]") }
+      for finding in plan.warnings { lines.append("  warn: \(finding.message) [\(finding.rule.path)]") }
+    }
+    let changing = plans.filter(\.changesSomething).count
+    lines.append("dry run: \(changing) of \(plans.count) domain\(plans.count == 1 ? "" : "s") would change; nothing was changed")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func outcomes(_ outcomes: [Enforcer.Outcome]) -> String {
+    var lines: [String] = []
+    for outcome in outcomes {
+      let plan = outcome.plan
+      if outcome.events.isEmpty && outcome.errors.isEmpty && plan.refusals.isEmpty && plan.warnings.isEmpty {
+        lines.append("\(plan.name): nothing to do")
+        continue
+      }
+      lines.append("\(plan.name):")
+      for event in outcome.events { lines.append("  \(event)") }
+      for error in outcome.errors { lines.append("  error: \(error)") }
+      for finding in plan.refusals {
+        lines.append("  refuse (the hook blocks its next start): \(finding.message) [\(finding.rule.path)]")
+      }
+      for finding in plan.warnings { lines.append("  warn: \(finding.message)") }
+    }
+    let changed = outcomes.filter { !$0.events.isEmpty }.count
+    let failed = outcomes.filter { !$0.errors.isEmpty }.count
+    lines.append("enforced: \(changed) domain\(changed == 1 ? "" : "s") changed, \(failed) with errors")
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
