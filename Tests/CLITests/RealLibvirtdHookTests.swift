@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The hook installed into the real libvirtd (`scripts/test` enables it). Installs for real
 /// into /etc/libvirt/hooks/qemu.d and restarts libvirtd by its pid; always uninstalls and
 /// restarts again.
@@ -11,18 +15,36 @@ struct RealLibvirtdHookTests {
   static let root = KVMPolicyProcess.repositoryRoot
 
   /// Runs a command, returning its status and combined output.
+  ///
+  /// Uses posix_spawn and waitpid directly, output through a file: a command that starts a
+  /// daemon (restart-libvirtd) must not leave the test waiting on a pipe or a lost SIGCHLD.
   @discardableResult
   static func shell(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-shell-\(UUID().uuidString).log").path
+    defer { unlink(log) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid = pid_t()
+    let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+    try #require(spawned == 0, "cannot run \(executable): \(String(cString: strerror(spawned)))")
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+    let exited = (status & 0x7f) == 0
+    return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
   }
 
   static func virsh(_ arguments: String...) throws -> (status: Int32, output: String) {

@@ -18,6 +18,15 @@ LIBVIRTD_STOP_WAIT=${LIBVIRTD_STOP_WAIT:-45}
 # re-probes QEMU for ~8 s. Guests still get all CPUs (libvirt resets affinity).
 LIBVIRTD_CPUS=${LIBVIRTD_CPUS-0}
 
+# Run a command with every signal unblocked and at its default disposition. A daemon inherits
+# its starter's signal mask: started from a test runner that blocks SIGTERM in its threads,
+# libvirtd would ignore SIGTERM and take the full stop timeout to die. perl-base is essential.
+lv_clean_signals() {
+    env --default-signal perl -MPOSIX -e \
+        'sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die "sigprocmask: $!"; exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!"' \
+        "$@"
+}
+
 lv_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 
 lv_die() {
@@ -60,7 +69,7 @@ start_virtlogd() {
     mkdir -p /run/libvirt
     # Detach the daemon from our stdout/stderr: a caller reading them through a pipe
     # (a test, CI) would otherwise wait for the daemon to exit.
-    virtlogd -d </dev/null >/dev/null 2>&1 || lv_die "virtlogd -d failed"
+    lv_clean_signals virtlogd -d </dev/null >/dev/null 2>&1 || lv_die "virtlogd -d failed"
 }
 
 # Wait until libvirtd answers; fail early if its process is gone.
@@ -93,7 +102,7 @@ start_libvirtd() {
         if [[ -n $LIBVIRTD_CPUS ]] && command -v taskset >/dev/null; then
             pin=(taskset -c "$LIBVIRTD_CPUS")
         fi
-        LIBVIRT_LOG_OUTPUTS=$LIBVIRTD_LOG_OUTPUTS "${pin[@]}" libvirtd -d </dev/null >>"$LIBVIRTD_LOG" 2>&1 ||
+        LIBVIRT_LOG_OUTPUTS=$LIBVIRTD_LOG_OUTPUTS lv_clean_signals "${pin[@]}" libvirtd -d </dev/null >>"$LIBVIRTD_LOG" 2>&1 ||
             lv_die "libvirtd -d failed; see $LIBVIRTD_LOG"
         wait_libvirtd
         # Warm the QEMU capabilities cache (~8 s when cold, instant after)
