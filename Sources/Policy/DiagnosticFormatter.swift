@@ -13,9 +13,8 @@ public struct DiagnosticFormatter: Sendable {
 
   /// Every diagnostic with its source line; `source` is the policy text they refer to.
   public func format(_ diagnostics: [PolicyDiagnostic], source: String) -> String {
-    let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-      line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-    }
+    // "\r\n" is one Character in Swift: split on both spellings of a line end.
+    let lines = source.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
     return diagnostics.map { format($0, lines: lines) }.joined()
   }
 

@@ -6,14 +6,18 @@ struct FlowScanner {
   private var offset: Int
   private let file: String
   private let baseIndent: Int
+  private var depth: Int
+  /// Set when nesting went too deep and the rest of the line was skipped.
+  private var abandoned = false
   private(set) var diagnostics: [PolicyDiagnostic] = []
 
-  init(lines: [PolicyLexer.Line], line: Int, offset: Int, file: String) {
+  init(lines: [PolicyLexer.Line], line: Int, offset: Int, file: String, depth: Int) {
     self.lines = lines
     self.lineIndex = line
     self.offset = offset
     self.file = file
     self.baseIndent = lines[line].indent
+    self.depth = depth
   }
 
   private var content: [Character] { lines[lineIndex].content }
@@ -92,6 +96,15 @@ struct FlowScanner {
 
   private mutating func parseCollection(open: Character, close: Character) -> PolicyNode {
     let start = here
+    depth += 1
+    defer { depth -= 1 }
+    if depth > PolicyParser.maximumDepth {
+      report(.tooDeep(limit: PolicyParser.maximumDepth), at: start)
+      abandoned = true
+      // Skip the rest of the line rather than recurse further.
+      offset = content.count
+      return PolicyNode(kind: .scalar("", .plain), location: start, length: 1)
+    }
     offset += 1
     var items: [PolicyNode] = []
     var entries: [PolicyNode.Entry] = []
@@ -99,7 +112,8 @@ struct FlowScanner {
     while true {
       skipSpace()
       guard let character = peek() else {
-        report(.unclosedFlow(open: open), at: start)
+        // After a too-deep collection the closers were never read: one error is enough.
+        if !abandoned { report(.unclosedFlow(open: open), at: start) }
         break
       }
       if character == close {

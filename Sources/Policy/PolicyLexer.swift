@@ -107,9 +107,16 @@ struct PolicyLexer {
     return result
   }
 
-  /// Whether a quote at `index` opens a quoted scalar (rather than sitting inside a plain one).
+  /// Whether a quote at `index` opens a quoted scalar (rather than sitting inside a plain one,
+  /// as in `rock 'n roll`): only where a value can start, after `: `, `- `, `[`, `{` or `,`.
   static func startsToken(_ characters: [Character], at index: Int) -> Bool {
-    guard index > 0 else { return true }
-    return [" ", "\t", "[", "{", ","].contains(characters[index - 1])
+    var previous = index - 1
+    while previous >= 0, characters[previous] == " " || characters[previous] == "\t" { previous -= 1 }
+    guard previous >= 0 else { return true }
+    switch characters[previous] {
+    case "[", "{", ",": return true
+    case ":", "-": return previous + 1 < index  // followed by white space
+    default: return false
+    }
   }
 }

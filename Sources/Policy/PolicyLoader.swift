@@ -9,7 +9,9 @@ public enum PolicyLoader {
     let parsed = PolicyParser.parse(text, file: file)
     var diagnostics = parsed.diagnostics
     var policy: Policy?
-    if let root = parsed.root {
+    // After a syntax error the tree is a guess; schema errors about it would only confuse.
+    let syntaxFailed = diagnostics.contains { $0.severity == .error }
+    if let root = parsed.root, !syntaxFailed {
       var schema = PolicySchema(file: file)
       policy = schema.policy(from: root)
       diagnostics += schema.diagnostics

@@ -29,6 +29,7 @@ public enum PolicyMessage: Sendable {
   case expectedFlowSeparator(close: Character)
   case expectedFlowColon
   case emptyKey
+  case tooDeep(limit: Int)
   // Schema: the meaning.
   case notAMapping(context: String)
   case unknownKey(String, context: String, suggestion: String?, valid: [String])
@@ -43,6 +44,7 @@ public enum PolicyMessage: Sendable {
   case invalidGlob(String, reason: String)
   case emptyMatch
   case emptyRule
+  case emptyList(field: String)
   case invalidUUID(String)
 
   /// The stable identifier, e.g. `duplicate-key`.
@@ -74,6 +76,7 @@ public enum PolicyMessage: Sendable {
     case .expectedFlowSeparator: "expected-flow-separator"
     case .expectedFlowColon: "expected-flow-colon"
     case .emptyKey: "empty-key"
+    case .tooDeep: "too-deep"
     case .notAMapping: "not-a-mapping"
     case .unknownKey: "unknown-key"
     case .wrongType: "wrong-type"
@@ -87,6 +90,7 @@ public enum PolicyMessage: Sendable {
     case .invalidGlob: "invalid-glob"
     case .emptyMatch: "empty-match"
     case .emptyRule: "empty-rule"
+    case .emptyList: "wrong-type"
     case .invalidUUID: "invalid-uuid"
     }
   }
@@ -146,6 +150,8 @@ public enum PolicyMessage: Sendable {
       "expected ':' after the key in a '{key: value}' mapping"
     case .emptyKey:
       "a key cannot be empty"
+    case .tooDeep(let limit):
+      "the policy nests deeper than \(limit) levels here; no policy needs that"
     case .notAMapping(let context):
       "\(context) must be a mapping of 'key: value' lines"
     case .unknownKey(let key, let context, let suggestion, let valid):
@@ -159,7 +165,8 @@ public enum PolicyMessage: Sendable {
     case .unsupportedVersion(let version):
       "policy version \(version) is not supported; this kvmpolicy reads version 1"
     case .unknownDeviceClass(let name, let suggestion):
-      "unknown device class '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; see 'kvmpolicy policy classes'")
+      "unknown device class '\(name)'"
+        + (suggestion.map { "; did you mean '\($0)'?" } ?? "; kvmpolicy applies it to <\(name)> devices if libvirt reports any")
     case .unknownAttribute(let name, let deviceClass, let suggestion, let valid):
       "'\(deviceClass)' has no attribute '\(name)'" + Self.hint(suggestion, valid: valid)
         + " (or name a raw XML path such as 'target/@bus')"
@@ -171,6 +178,8 @@ public enum PolicyMessage: Sendable {
       "invalid pattern '\(pattern)': \(reason)"
     case .emptyMatch:
       "'match' needs at least one of: name, uuid, tag"
+    case .emptyList(let field):
+      "'\(field)' must be a value or a list of values, not an empty list"
     case .emptyRule:
       "a rule needs at least one attribute to match; use 'allow: all' to allow every device of the class"
     case .invalidUUID(let value):

@@ -8,6 +8,7 @@ public struct PolicyParser {
   private let file: String
   private var lines: [PolicyLexer.Line]
   private var index = 0
+  private var depth = 0
   private var diagnostics: [PolicyDiagnostic]
 
   /// Parses `text`; `file` names it in diagnostics.
@@ -41,11 +42,25 @@ public struct PolicyParser {
 
   // MARK: Blocks
 
+  /// How deeply blocks and flow collections may nest; deeper input is refused, not recursed into.
+  public static let maximumDepth = 64
+
   /// Parses the block that starts at the current line, whose lines sit at `indent`.
   private mutating func parseBlock(indent: Int) -> PolicyNode {
     let line = lines[index]
+    depth += 1
+    defer { depth -= 1 }
+    if depth > Self.maximumDepth {
+      report(.tooDeep(limit: Self.maximumDepth), line: line, column: line.column)
+      skipNested(deeperThan: indent - 1)
+      return PolicyNode(kind: .scalar("", .plain), location: location(line, line.column), length: 1)
+    }
     if Self.isListItem(line.content) { return parseSequence(indent: indent) }
     if keyEnd(of: line) != nil { return parseMapping(indent: indent) }
+    // A stray line (`version 1`) at the head of a mapping: read the block as the mapping it is.
+    if index + 1 < lines.count, lines[index + 1].indent == indent, keyEnd(of: lines[index + 1]) != nil {
+      return parseMapping(indent: indent)
+    }
     let node = parseInlineValue(line: index, from: 0)
     index += 1
     return node
@@ -63,7 +78,8 @@ public struct PolicyParser {
         continue
       }
       guard let (key, keyLength, valueStart) = parseKey(line) else {
-        report(.expectedKey, line: line, column: line.column, length: line.content.count)
+        let complex = line.content.first == "?" && (line.content.count == 1 || line.content[1] == " ")
+        report(complex ? .unsupportedComplexKey : .expectedKey, line: line, column: line.column, length: complex ? 1 : line.content.count)
         skipNested(deeperThan: indent)
         continue
       }
@@ -216,7 +232,7 @@ public struct PolicyParser {
     let column = line.column + start
     switch content[start] {
     case "[", "{":
-      var flow = FlowScanner(lines: lines, line: lineIndex, offset: start, file: file)
+      var flow = FlowScanner(lines: lines, line: lineIndex, offset: start, file: file, depth: depth)
       let node = flow.parseNode()
       flow.expectEnd()
       diagnostics += flow.diagnostics

@@ -5,6 +5,10 @@ import DomainModel
 struct PolicySchema {
   private let file: String
   private(set) var diagnostics: [PolicyDiagnostic] = []
+  /// `set:` nodes whose rule takes its action from defaults.action, checked once that is known.
+  private var pendingSets: [PolicyNode] = []
+  /// The base policy's defaults.action, which overrides inherit.
+  private var baseDefaultAction: Action?
 
   init(file: String) {
     self.file = file
@@ -28,6 +32,7 @@ struct PolicySchema {
     }
     let description = entries.first { $0.key == "description" }.flatMap { string($0.value, field: "description") }
     let base = ruleset(from: entries, path: "")
+    baseDefaultAction = base.defaultAction
     var overrides: [Override] = []
     if let node = entries.first(where: { $0.key == "overrides" })?.value, !node.isNull {
       if case .sequence(let items) = node.kind {
@@ -43,8 +48,15 @@ struct PolicySchema {
 
   // MARK: Sections
 
-  private mutating func ruleset(from entries: [PolicyNode.Entry], path: String) -> Ruleset {
+  private mutating func ruleset(from entries: [PolicyNode.Entry], path: String, inheritedDefault: Action? = nil) -> Ruleset {
     var ruleset = Ruleset()
+    pendingSets = []
+    defer {
+      if (ruleset.defaultAction ?? inheritedDefault) != .rewrite {
+        for node in pendingSets { report(.setWithoutRewrite, at: node) }
+      }
+      pendingSets = []
+    }
     for entry in entries {
       switch entry.key {
       case "defaults": defaults(entry.value, path: path + "defaults", into: &ruleset)
@@ -145,6 +157,13 @@ struct PolicySchema {
         guard let pairs = mapping(entry.value, context: "'set'") else { continue }
         for pair in pairs {
           guard let value = string(pair.value, field: "set.\(pair.key)") else { continue }
+          if !DeviceAttributes.isRawPath(pair.key) && !names.contains(pair.key) {
+            diagnostics.append(
+              PolicyDiagnostic(
+                .unknownAttribute(pair.key, deviceClass: deviceClass.name, suggestion: Suggestion.closest(to: pair.key, in: names), valid: names),
+                at: pair.keyLocation, length: pair.key.count))
+            continue
+          }
           if !DeviceAttributes.isRawPath(pair.key) && DeviceAttributes.writablePath(of: pair.key, for: deviceClass) == nil {
             diagnostics.append(
               PolicyDiagnostic(.setAttributeNotWritable(pair.key, deviceClass: deviceClass.name), at: pair.keyLocation, length: pair.key.count))
@@ -167,7 +186,12 @@ struct PolicySchema {
       }
     }
     if let setNode = setLocation, (ruleAction ?? inheritedAction) != .rewrite {
-      report(.setWithoutRewrite, at: setNode)
+      // Without its own or its class's action, defaults.action decides: checked at the end.
+      if ruleAction == nil && inheritedAction == nil {
+        pendingSets.append(setNode)
+      } else {
+        report(.setWithoutRewrite, at: setNode)
+      }
     }
     if conditions.isEmpty && entries.allSatisfy({ Self.ruleKeywords.contains($0.key) }) {
       report(.emptyRule, at: node)
@@ -181,6 +205,10 @@ struct PolicySchema {
     var alternatives: [ValueMatcher.Alternative] = []
     let items: [PolicyNode]
     switch node.kind {
+    case .sequence(let list) where list.isEmpty:
+      // An empty list would drop the condition and let the rule match every device.
+      report(.emptyList(field: attribute), at: node)
+      return nil
     case .sequence(let list): items = list
     case .scalar: items = [node]
     case .mapping:
@@ -280,11 +308,13 @@ struct PolicySchema {
     if let match = entries.first(where: { $0.key == "match" }) {
       selector = self.selector(match.value) ?? selector
       // Criteria that were given but invalid have been reported already.
-      if !Self.keys(of: match.value).contains(where: { ["name", "uuid", "tag"].contains($0) }) { report(.emptyMatch, at: match.value) }
+      // Unknown or invalid criteria have been reported already; only an empty 'match' is reported here.
+      if case .mapping(let criteria) = match.value.kind, criteria.isEmpty { report(.emptyMatch, at: match.value) }
+      if match.value.isNull { report(.emptyMatch, at: match.value) }
     } else {
       diagnostics.append(PolicyDiagnostic(.emptyMatch, at: node.location))
     }
-    let ruleset = self.ruleset(from: entries, path: "overrides[\(name)].")
+    let ruleset = self.ruleset(from: entries, path: "overrides[\(name)].", inheritedDefault: baseDefaultAction)
     return Override(name: name, selector: selector, ruleset: ruleset, location: node.location)
   }
 
@@ -308,12 +338,6 @@ struct PolicySchema {
       }
     }
     return DomainSelector(names: names, uuids: uuids, tags: tags)
-  }
-
-  /// The keys of a mapping node (empty for other nodes).
-  static func keys(of node: PolicyNode) -> [String] {
-    if case .mapping(let entries) = node.kind { return entries.map(\.key) }
-    return []
   }
 
   static func isUUID(_ text: String) -> Bool {

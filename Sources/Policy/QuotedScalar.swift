@@ -60,7 +60,9 @@ enum QuotedScalar {
       decoded.invalidEscapes.append((position, "\\" + String(letter)))
       return position + 2
     }
-    let end = min(content.count, position + 2 + digits)
+    // Take hex digits only, so a short escape never swallows the closing quote.
+    var end = position + 2
+    while end < content.count, end < position + 2 + digits, content[end].isHexDigit { end += 1 }
     let hex = String(content[(position + 2)..<end])
     guard hex.count == digits, let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) else {
       decoded.invalidEscapes.append((position, "\\" + String(letter) + hex))

@@ -141,3 +141,32 @@ func parse(_ text: String) -> (tree: String, errors: [String]) {
         """)
   }
 }
+
+@Suite struct PolicyRobustnessTests {
+  @Test func deepNestingIsRefusedNotRecursedInto() {
+    let flow = "description: " + String(repeating: "[", count: 5000) + "\n"
+    #expect(parse(flow).errors.contains("1:\(13 + PolicyParser.maximumDepth) too-deep"))
+    let staircase = (0..<3000).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n") + "\n"
+    #expect(parse(staircase).errors.contains { $0.hasSuffix("too-deep") })
+  }
+
+  @Test func aQuoteInsideAPlainValueIsText() {
+    #expect(parse("description: rock 'n roll # a comment\n").tree == "{description: rock 'n roll@1:14}")
+  }
+
+  @Test func setMayTakeRewriteFromDefaults() {
+    let text = "version: 1\ndevices:\n  interface:\n    deny:\n      - model: e1000\n        set: {model: virtio}\ndefaults:\n  action: rewrite\n"
+    #expect(errors(text) == [])
+    #expect(errors(text.replacingOccurrences(of: "action: rewrite", with: "action: refuse")) == ["6:14 set-without-rewrite"])
+  }
+
+  @Test func theFormatterShowsLinesOfWindowsFiles() {
+    let text = "version: 2\r\ndevices:\r\n  sond: deny\r\n"
+    let result = PolicyLoader.load(text: text, file: "w.yaml")
+    guard case .failure(let failure) = result else {
+      Issue.record("expected errors")
+      return
+    }
+    #expect(DiagnosticFormatter().format(failure.diagnostics, source: text).contains("  sond: deny\n  ^~~~\n"))
+  }
+}
