@@ -1,5 +1,9 @@
 internal import CLibvirt
 
+#if canImport(Glibc)
+  internal import Glibc
+#endif
+
 /// The funnel every libvirt call goes through: a failure becomes a ``LibvirtError`` at once.
 ///
 /// Also performs the library's one-time set-up: `virInitialize` and silencing libvirt's
@@ -24,8 +28,10 @@ enum Call {
   }
 }
 
-/// `virInitialize` plus a no-op error handler, run once per process.
+/// `virInitialize` plus a no-op error handler, run once per process. Also ignores SIGPIPE, as
+/// libvirt asks of its clients: a write to a daemon that went away must fail, not kill us.
 private let libvirtInitialization: LibvirtError? = {
+  signal(SIGPIPE, SIG_IGN)
   virSetErrorFunc(nil) { _, _ in }
   guard virInitialize() == 0 else { return LibvirtError.takeLast(orDescribe: "virInitialize") }
   return nil

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+/// `kvmpolicy enforce` and `restore` against the real libvirtd (`scripts/test` enables it).
+@Suite(
+  .serialized,
+  .enabled(if: ProcessInfo.processInfo.environment["KVMPOLICY_REAL_LIBVIRTD"] == "1", "needs the real libvirtd: run scripts/test"))
+struct RealLibvirtdEnforceTests {
+  static let root = KVMPolicyProcess.repositoryRoot
+  static let policy = root.appendingPathComponent("Tests/Fixtures/policies/enforce-test.yaml").path
+
+  static func virsh(_ arguments: String...) throws -> (status: Int32, output: String) {
+    try RealLibvirtdHookTests.shell("/usr/bin/virsh", ["-q", "-c", "qemu:///system"] + arguments)
+  }
+
+  /// Defines a guest from the fixture; `nic` adds an e1000 NIC (which enforce rewrites to virtio).
+  static func define(_ purpose: String, nic: Bool = false, start: Bool = false) throws -> String {
+    let name = "kvmpolicy-test-\(purpose)-\(UInt32.random(in: 0...UInt32.max))"
+    var xml = try String(contentsOf: root.appendingPathComponent("Tests/Fixtures/guests/tcg-minimal.xml"), encoding: .utf8)
+      .replacingOccurrences(of: "NAME", with: name)
+    if nic { xml = xml.replacingOccurrences(of: "</devices>", with: "<interface type='user'><model type='e1000'/></interface></devices>") }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).xml")
+    try xml.write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    try #require(try virsh("define", file.path).status == 0)
+    if start { try #require(try virsh("start", name).status == 0) }
+    return name
+  }
+
+  static func remove(_ names: [String]) {
+    for name in names {
+      _ = try? virsh("destroy", name)
+      _ = try? virsh("undefine", name)
+    }
+  }
+
+  /// A scratch directory for backups and the lock file.
+  static func scratch() throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-enforce-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+  }
+
+  static func enforce(_ scratch: URL, _ extra: [String]) throws -> KVMPolicyProcess.Result {
+    try KVMPolicyProcess.run(
+      ["enforce", "--policy", policy, "-c", "qemu:///system", "--backup-dir", scratch.appendingPathComponent("backups").path,
+       "--lock-file", scratch.appendingPathComponent("enforce.lock").path] + extra)
+  }
+
+  @Test func detachesRewritesBacksUpRestoresAndIsIdempotent() throws {
+    let scratch = try Self.scratch()
+    var guests: [String] = []
+    defer {
+      Self.remove(guests)
+      try? FileManager.default.removeItem(at: scratch)
+    }
+    let running = try Self.define("enforce-run", start: true)
+    guests.append(running)
+    let stopped = try Self.define("enforce-off", nic: true)
+    guests.append(stopped)
+    let selection = ["--domain", running, "--domain", stopped]
+    let liveBefore = try Self.virsh("dumpxml", running).output
+    let definitionBefore = try Self.virsh("dumpxml", "--inactive", stopped).output
+
+    // A dry run shows the plan and the diff, and changes nothing.
+    let dry = try Self.enforce(scratch, selection + ["--dry-run"])
+    #expect(dry.status == 1)
+    #expect(dry.stdout.contains("would detach input tablet (alias input0, usb 0:1) from the running domain"))
+    #expect(dry.stdout.contains("-      <model type=\"e1000\"/>\n"))
+    #expect(dry.stdout.contains("+      <model type=\"virtio\"/>\n"))
+    #expect(try Self.virsh("dumpxml", running).output == liveBefore)
+    #expect(try Self.virsh("dumpxml", "--inactive", stopped).output == definitionBefore)
+
+    let applied = try Self.enforce(scratch, selection)
+    #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+    #expect(applied.stdout.contains("  detached input tablet (alias input0, usb 0:1)\n"))
+    #expect(!(try Self.virsh("dumpxml", running).output.contains("tablet")))
+    #expect(try Self.virsh("dumpxml", "--inactive", running).output.contains("tablet"), "only the live domain loses the tablet")
+    #expect(!(try Self.virsh("dumpxml", "--inactive", running).output.contains("<sound")))
+    let rewritten = try Self.virsh("dumpxml", "--inactive", stopped).output
+    #expect(rewritten.contains("<model type='virtio'/>"))
+    #expect(!rewritten.contains("<sound"))
+
+    // Our own redefinition must not give enforce anything more to do.
+    let again = try Self.enforce(scratch, selection)
+    #expect(again.status == 0)
+    #expect(again.stdout.hasSuffix("enforced: 0 domains changed, 0 with errors\n"), "\(again.stdout)")
+
+    // The backup brings the original definition back, byte for byte as libvirt prints it.
+    let restored = try KVMPolicyProcess.run(
+      ["restore", stopped, "-c", "qemu:///system", "--backup-dir", scratch.appendingPathComponent("backups").path])
+    #expect(restored.status == 0, "\(restored.stderr)")
+    #expect(try Self.virsh("dumpxml", "--inactive", stopped).output == definitionBefore)
+  }
+
+  @Test func aSecondEnforcerIsTurnedAway() throws {
+    let scratch = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let lock = scratch.appendingPathComponent("enforce.lock").path
+    // Hold the lock the way a running enforcer does: flock on the file, from another process.
+    let holder = Process()
+    holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+    holder.arguments = [lock, "sleep", "2"]
+    try holder.run()
+    defer {
+      holder.terminate()
+      holder.waitUntilExit()
+    }
+    Thread.sleep(forTimeInterval: 0.3)
+    let result = try Self.enforce(scratch, ["--domain", "kvmpolicy-test-none"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("another kvmpolicy enforce is running"))
+    #expect(result.stderr.contains("pass --wait"))
+  }
+
+  @Test func aLibvirtdRestartMidRunLosesNoDefinition() throws {
+    let scratch = try Self.scratch()
+    var guests: [String] = []
+    defer {
+      Self.remove(guests)
+      try? FileManager.default.removeItem(at: scratch)
+    }
+    for index in 0..<6 { guests.append(try Self.define("fault-\(index)", nic: true)) }
+    var originals: [String: String] = [:]
+    for name in guests { originals[name] = try Self.virsh("dumpxml", "--inactive", name).output }
+
+    let enforce = Process()
+    enforce.executableURL = KVMPolicyProcess.binary
+    enforce.arguments = [
+      "enforce", "--policy", Self.policy, "-c", "qemu:///system", "--domain", "kvmpolicy-test-fault-*",
+      "--backup-dir", scratch.appendingPathComponent("backups").path, "--lock-file", scratch.appendingPathComponent("lock").path,
+    ]
+    enforce.standardOutput = FileHandle.nullDevice
+    enforce.standardError = FileHandle.nullDevice
+    try enforce.run()
+    Thread.sleep(forTimeInterval: 0.05)
+    try #require(try RealLibvirtdHookTests.shell(Self.root.appendingPathComponent("scripts/restart-libvirtd").path, []).status == 0)
+    enforce.waitUntilExit()
+    #expect([0, 2].contains(enforce.terminationStatus))
+
+    // Every definition is there, and is either the original or the fully enforced one.
+    for name in guests {
+      let now = try Self.virsh("dumpxml", "--inactive", name)
+      #expect(now.status == 0, "\(name) lost its definition")
+      let enforced = now.output.contains("<model type='virtio'/>") && !now.output.contains("<sound")
+      #expect(now.output == originals[name] || enforced, "\(name) is half-changed:\n\(now.output)")
+    }
+    // A second run finishes the job.
+    let finish = try Self.enforce(scratch, ["--domain", "kvmpolicy-test-fault-*"])
+    #expect(finish.status == 0, "\(finish.stdout)\(finish.stderr)")
+    for name in guests { #expect(try Self.virsh("dumpxml", "--inactive", name).output.contains("<model type='virtio'/>")) }
+  }
+}
