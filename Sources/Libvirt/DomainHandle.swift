@@ -104,14 +104,16 @@ public final class DomainHandle: @unchecked Sendable {
   ///   - live: from the running domain (the guest may have to cooperate).
   ///   - config: from the persistent definition.
   public func detachDevice(alias: String, live: Bool, config: Bool) throws(LibvirtError) {
-    var flags: UInt32 = 0
-    if live { flags |= VIR_DOMAIN_AFFECT_LIVE.rawValue }
-    if config { flags |= VIR_DOMAIN_AFFECT_CONFIG.rawValue }
-    try Call.status("virDomainDetachDeviceAlias", virDomainDetachDeviceAlias(pointer, alias, flags))
+    try Call.status("virDomainDetachDeviceAlias", virDomainDetachDeviceAlias(pointer, alias, Self.affect(live, config)))
   }
 }
 
 extension DomainHandle {
+  /// `VIR_DOMAIN_AFFECT_LIVE` and/or `VIR_DOMAIN_AFFECT_CONFIG`.
+  private static func affect(_ live: Bool, _ config: Bool) -> UInt32 {
+    (live ? VIR_DOMAIN_AFFECT_LIVE.rawValue : 0) | (config ? VIR_DOMAIN_AFFECT_CONFIG.rawValue : 0)
+  }
+
   /// Asks the guest to shut down (ACPI power button); returns at once.
   public func shutdown() throws(LibvirtError) {
     try Call.status("virDomainShutdown", virDomainShutdown(pointer))
@@ -119,17 +121,6 @@ extension DomainHandle {
 
   /// Asks libvirt to detach the device this XML describes (for devices without an alias).
   public func detachDevice(xml: String, live: Bool, config: Bool) throws(LibvirtError) {
-    var flags: UInt32 = 0
-    if live { flags |= VIR_DOMAIN_AFFECT_LIVE.rawValue }
-    if config { flags |= VIR_DOMAIN_AFFECT_CONFIG.rawValue }
-    try Call.status("virDomainDetachDeviceFlags", virDomainDetachDeviceFlags(pointer, xml, flags))
-  }
-
-  /// Hot-plugs the device this XML describes.
-  public func attachDevice(xml: String, live: Bool, config: Bool) throws(LibvirtError) {
-    var flags: UInt32 = 0
-    if live { flags |= VIR_DOMAIN_AFFECT_LIVE.rawValue }
-    if config { flags |= VIR_DOMAIN_AFFECT_CONFIG.rawValue }
-    try Call.status("virDomainAttachDeviceFlags", virDomainAttachDeviceFlags(pointer, xml, flags))
+    try Call.status("virDomainDetachDeviceFlags", virDomainDetachDeviceFlags(pointer, xml, Self.affect(live, config)))
   }
 }
