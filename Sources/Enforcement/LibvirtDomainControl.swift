@@ -19,6 +19,23 @@ public final class LibvirtDomainControl: DomainControl {
     self.reconnectTimeout = reconnectTimeout
     connection = try Connection(uri: uri, readOnly: false)
     subscription = try connection.subscribe { [events] event in events.append(event) }
+    try? connection.enableKeepAlive()
+  }
+
+  /// The next event not taken by a detach, waiting at most `timeout` seconds.
+  public func nextEvent(timeout: Double) -> DomainEvent? {
+    events.wait(until: Date().addingTimeInterval(timeout)) { _ in true }
+  }
+
+  /// Whether the connection to libvirtd still stands.
+  public var isConnected: Bool { connection.isAlive }
+
+  /// Opens a new connection (and subscription) once; throws when libvirtd does not answer.
+  public func reconnectOnce() throws {
+    let fresh = try Connection(uri: uri, readOnly: false)
+    subscription = try fresh.subscribe { [events] event in events.append(event) }
+    try? fresh.enableKeepAlive()
+    connection = fresh
   }
 
   public func domains() throws -> [ControlledDomain] {
@@ -39,7 +56,12 @@ public final class LibvirtDomainControl: DomainControl {
 
   public func detach(from domain: String, alias: String?, deviceXML: String, timeout: Double) throws -> DetachOutcome {
     let handle = try retrying { try $0.domain(named: domain) }
-    events.clear()
+    events.removeAll { event in
+      switch event {
+      case .deviceRemoved(let name, let removed), .deviceRemovalFailed(let name, let removed): name == domain && removed == alias
+      default: false
+      }
+    }
     if let alias {
       try handle.detachDevice(alias: alias, live: true, config: false)
     } else {
@@ -89,9 +111,7 @@ public final class LibvirtDomainControl: DomainControl {
     var lastError: Error?
     while Date() < deadline {
       do {
-        let fresh = try Connection(uri: uri, readOnly: false)
-        subscription = try fresh.subscribe { [events] event in events.append(event) }
-        connection = fresh
+        try reconnectOnce()
         return
       } catch {
         lastError = error
@@ -119,9 +139,9 @@ private final class EventQueue: @unchecked Sendable {
     condition.unlock()
   }
 
-  func clear() {
+  func removeAll(where matches: (DomainEvent) -> Bool) {
     condition.lock()
-    pending.removeAll()
+    pending.removeAll(where: matches)
     condition.unlock()
   }
 

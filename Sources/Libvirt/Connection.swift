@@ -80,3 +80,14 @@ extension Connection {
     return try takeString("virNodeDeviceGetXMLDesc", virNodeDeviceGetXMLDesc(device, 0))
   }
 }
+
+extension Connection {
+  /// Whether the connection still reaches the daemon (a local check, no round trip).
+  public var isAlive: Bool { virConnectIsAlive(pointer) == 1 }
+
+  /// Turns on libvirt's keepalive: a daemon that stops answering for `interval * count` seconds
+  /// closes the connection. Needs ``EventLoop/start()``.
+  public func enableKeepAlive(interval: Int32 = 5, count: UInt32 = 3) throws(LibvirtError) {
+    try Call.status("virConnectSetKeepAlive", virConnectSetKeepAlive(pointer, interval, count))
+  }
+}

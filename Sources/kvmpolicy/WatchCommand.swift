@@ -1,0 +1,70 @@
+import ArgumentParser
+import Dispatch
+import Enforcement
+import Foundation
+import Policy
+
+/// `kvmpolicy watch`: event-driven enforcement that closes the hot-plug gap.
+struct WatchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "watch",
+    abstract: "Keep the host in policy: enforce on hot-plug, (re)definition and start events.",
+    discussion: """
+      Sweeps every domain at start, then reacts to libvirt's events: a hot-plugged device that
+      breaks the policy is detached (action detach) or reported (warn); a definition changed
+      against the policy is rewritten (action rewrite, backed up first). Survives libvirtd
+      restarts (keepalive, reconnect with backoff, sweep again). SIGHUP reloads the policy (an
+      invalid one is rejected and the old one stays); SIGTERM exits. One log line per decision.
+      Runs as a systemd service: scripts/kvmpolicy-watch.service.
+      """
+  )
+
+  /// How log lines are written.
+  enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+  }
+
+  @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The libvirt URI (default: libvirt's default).", valueName: "uri"))
+  var connect: String?
+
+  @OptionGroup var policyOptions: PolicyOptions
+
+  @Option(name: .customLong("domain"), help: ArgumentHelp("Only domains whose name matches this glob (repeatable).", valueName: "glob"))
+  var domains: [String] = []
+
+  @Option(help: "Log lines as key=value text or one JSON object per line.")
+  var logFormat: LogFormat = .text
+
+  @Option(help: ArgumentHelp("Where definitions are backed up before a rewrite.", valueName: "dir"))
+  var backupDir: String = BackupStore.defaultDirectory
+
+  @Option(help: ArgumentHelp("Seconds to wait for a guest to release a device.", valueName: "seconds"))
+  var detachTimeout: Double = 10
+
+  func run() throws {
+    let policy = try policyOptions.load()
+    let control = Watcher.Control()
+    // The watcher blocks this thread; signals are delivered on a queue of their own.
+    let signals = DispatchQueue(label: "kvmpolicy.watch.signals")
+    let sources = [(SIGHUP, control.requestReload), (SIGTERM, control.requestStop), (SIGINT, control.requestStop)].map {
+      number, action in
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: signals)
+      source.setEventHandler(handler: action)
+      source.resume()
+      return source
+    }
+    defer { sources.forEach { $0.cancel() } }
+    let format = logFormat
+    let globs = domains.compactMap { try? Glob($0) }
+    let watcher = Watcher(
+      uri: connect, policyPath: policyOptions.policy, policy: policy, backups: BackupStore(directory: backupDir),
+      options: .init(detachTimeout: detachTimeout), control: control,
+      selecting: { name in globs.isEmpty || globs.contains { $0.matches(name) } },
+      log: { record in
+        let line = (format == .json ? record.json : record.text) + "\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
+      })
+    watcher.run()
+  }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `kvmpolicy watch` against the real libvirtd (`scripts/test` enables it).
+@Suite(
+  .serialized,
+  .enabled(if: ProcessInfo.processInfo.environment["KVMPOLICY_REAL_LIBVIRTD"] == "1", "needs the real libvirtd: run scripts/test"))
+struct RealLibvirtdWatchTests {
+  typealias Guests = RealLibvirtdEnforceTests
+
+  /// A running `kvmpolicy watch` whose log is a file.
+  final class Watch {
+    let process = Process()
+    let log: URL
+
+    init(policy: String, scratch: URL) throws {
+      log = scratch.appendingPathComponent("watch.log")
+      FileManager.default.createFile(atPath: log.path, contents: nil)
+      process.executableURL = KVMPolicyProcess.binary
+      process.arguments = [
+        "watch", "-c", "qemu:///system", "--policy", policy, "--domain", "kvmpolicy-test-watch*",
+        "--backup-dir", scratch.appendingPathComponent("backups").path,
+      ]
+      process.standardOutput = try FileHandle(forWritingTo: log)
+      process.standardError = process.standardOutput
+      try process.run()
+    }
+
+    var text: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Waits until the log has a line containing `needle` (at most `seconds`).
+    func waitFor(_ needle: String, seconds: Double = 20) -> Bool {
+      let deadline = Date().addingTimeInterval(seconds)
+      while Date() < deadline {
+        if text.contains(needle) { return true }
+        Thread.sleep(forTimeInterval: 0.05)
+      }
+      return false
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    func stop() {
+      if process.isRunning { signal(SIGTERM) }
+      process.waitUntilExit()
+    }
+  }
+
+  static func tabletPresent(_ name: String) throws -> Bool {
+    try Guests.virsh("dumpxml", name).output.contains("type='tablet'")
+  }
+
+  @Test func undoesHotPlugsRewritesDefinitionsSurvivesRestartsAndKeepsAGoodPolicy() throws {
+    let scratch = try Guests.scratch()
+    var guests: [String] = []
+    var watch: Watch?
+    defer {
+      watch?.stop()
+      Guests.remove(guests)
+      try? FileManager.default.removeItem(at: scratch)
+    }
+    // A policy file of its own, so the test can break it for SIGHUP.
+    let policy = scratch.appendingPathComponent("policy.yaml")
+    try FileManager.default.copyItem(atPath: Guests.policy, toPath: policy.path)
+    let running = try Guests.define("watch-run", start: true)
+    guests.append(running)
+    let started = try Watch(policy: policy.path, scratch: scratch)
+    watch = started
+    // The start-up sweep takes the fixture's tablet out (the guest was defined with one).
+    #expect(started.waitFor("event=sweep reason=connect"))
+    #expect(started.waitFor("domain=\(running) trigger=sweep"))
+    #expect(!(try Self.tabletPresent(running)))
+
+    let tablet = scratch.appendingPathComponent("tablet.xml")
+    try "<input type='tablet' bus='usb'/>".write(to: tablet, atomically: true, encoding: .utf8)
+    func hotPlugIsUndone() throws -> Double {
+      let start = Date()
+      try #require(try Guests.virsh("attach-device", running, tablet.path, "--live").status == 0)
+      while try Self.tabletPresent(running), Date().timeIntervalSince(start) < 5 { Thread.sleep(forTimeInterval: 0.02) }
+      return Date().timeIntervalSince(start)
+    }
+    let latency = try hotPlugIsUndone()
+    #expect(latency < 2, "the hot-plugged tablet stayed \(latency) s")
+    print("kvmpolicy-watch hot-plug latency: \(Int(latency * 1000)) ms")
+
+    // A non-compliant definition is rewritten (and backed up); our own DEFINED event is a no-op.
+    let defined = try Guests.define("watch-def")
+    guests.append(defined)
+    #expect(started.waitFor("domain=\(defined) trigger=defined"))
+    #expect(!(try Guests.virsh("dumpxml", "--inactive", defined).output.contains("<sound")))
+    #expect(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("backups").path))
+    Thread.sleep(forTimeInterval: 0.5)
+    #expect(started.text.components(separatedBy: "domain=\(defined) trigger=defined").count - 1 == 1, "no enforcement loop")
+
+    // libvirtd restarts; watch reconnects, and the next hot-plug is still undone.
+    try #require(try RealLibvirtdHookTests.shell(Guests.root.appendingPathComponent("scripts/restart-libvirtd").path, []).status == 0)
+    #expect(started.waitFor("event=sweep reason=connect domains=2", seconds: 40))
+    #expect(try hotPlugIsUndone() < 2)
+
+    // SIGHUP with a broken policy: rejected, the old one stays in force.
+    try "version: 1\ndevics: {}\n".write(to: policy, atomically: true, encoding: .utf8)
+    started.signal(SIGHUP)
+    #expect(started.waitFor("event=policy-rejected"))
+    #expect(try hotPlugIsUndone() < 2)
+
+    // SIGTERM: a clean exit.
+    started.signal(SIGTERM)
+    started.process.waitUntilExit()
+    #expect(started.process.terminationStatus == 0)
+    #expect(started.text.hasSuffix("event=stop\n"))
+  }
+}
