@@ -27,6 +27,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     return output
   }
 
+  /// Two values are equal when they render the same.
   public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
     lhs.rendered() == rhs.rendered()
   }

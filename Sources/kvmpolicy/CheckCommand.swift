@@ -14,11 +14,11 @@ struct CheckCommand: ParsableCommand {
     commandName: "check",
     abstract: "Check domains against a policy and report every violation (a dry run: nothing is changed).",
     discussion: """
-      Judges the live XML of running domains and, since what boots next matters too, their
-      persistent definitions; shut-off domains by their definition. Several --connect URIs are
-      read concurrently; one unreachable host is reported without losing the others.
-      Exit codes: 0 compliant (warnings allowed), 1 violations found, 2 bad policy, bad input or
-      unreachable host (this wins over 1).
+      Judges the live XML of running domains and, since what boots next matters too, their persistent definitions; shut-off domains by their definition.
+
+      Several --connect URIs are read concurrently; one unreachable host is reported without losing the others.
+
+      Exit codes: 0 compliant (warnings allowed), 1 violations found, 2 bad policy, bad input or unreachable host (this wins over 1).
       """
   )
 
@@ -74,7 +74,7 @@ struct PolicyOptions: ParsableArguments {
   /// Where `kvmpolicy install-hook` puts the policy; the default for every command.
   static let installedPath = "/etc/kvmpolicy/policy.yaml"
 
-  @Option(help: ArgumentHelp("The policy file (default: \(PolicyOptions.installedPath)).", valueName: "file"))
+  @Option(help: ArgumentHelp("The policy file.", valueName: "file"))
   var policy: String = PolicyOptions.installedPath
 
   init() {}

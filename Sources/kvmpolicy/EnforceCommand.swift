@@ -9,13 +9,11 @@ struct EnforceCommand: ParsableCommand {
     commandName: "enforce",
     abstract: "Apply the policy: detach devices from running domains, rewrite definitions (backed up first).",
     discussion: """
-      detach: the device leaves the running domain (by alias, waiting for libvirt's DEVICE_REMOVED).
-      rewrite: the device is removed from (or changed in) the persistent definition, which is
-      backed up first and defined with validation. refuse: reported; the hook blocks the next
-      start (--shutdown also stops it now). warn: reported.
+      detach: the device leaves the running domain (by alias, waiting for libvirt's DEVICE_REMOVED). rewrite: the device is removed from (or changed in) the persistent definition, which is backed up first and defined with validation. refuse: reported; the hook blocks the next start (--shutdown also stops it now). warn: reported.
+
       Run with --dry-run first: it prints the plan and a diff of each definition, changing nothing.
-      Exit codes: 0 nothing left to do, 1 violations remain (refusals, or a dry run with work to do),
-      2 bad input, unreachable libvirt, another enforce running, or a domain that could not be enforced.
+
+      Exit codes: 0 nothing left to do, 1 violations remain (refusals, or a dry run with work to do), 2 bad input, unreachable libvirt, another enforce running, or a domain that could not be enforced.
       """
   )
 

@@ -14,8 +14,7 @@ struct HookCommand: ParsableCommand {
     commandName: "hook",
     abstract: "Run the libvirt QEMU hook by hand: domain XML on standard input.",
     discussion: """
-      Example: kvmpolicy hook --policy policies/baseline.yaml web-01 prepare begin - < web-01.xml
-      Exit 0 lets libvirt go on; 1 refuses the operation, one line per violation on stderr.
+      Example: kvmpolicy hook --policy policies/baseline.yaml web-01 prepare begin - < web-01.xml Exit 0 lets libvirt go on; 1 refuses the operation, one line per violation on stderr.
       """
   )
 
@@ -48,8 +47,8 @@ struct InstallHookCommand: ParsableCommand {
     commandName: "install-hook",
     abstract: "Install a policy and the pre-start hook into libvirt's hooks directory (libvirt >= 6.5).",
     discussion: """
-      Copies the policy to /etc/kvmpolicy/policy.yaml and the hook to
-      /etc/libvirt/hooks/qemu.d/kvmpolicy. An existing /etc/libvirt/hooks/qemu is left alone.
+      Copies the policy to /etc/kvmpolicy/policy.yaml and the hook to /etc/libvirt/hooks/qemu.d/kvmpolicy. An existing /etc/libvirt/hooks/qemu is left alone.
+
       libvirtd reads its hooks only when it starts: restart it afterwards.
       """
   )

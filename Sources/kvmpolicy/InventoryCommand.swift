@@ -8,9 +8,10 @@ struct InventoryCommand: ParsableCommand {
     commandName: "inventory",
     abstract: "List domains with their state, security labels and devices per class.",
     discussion: """
-      Reads every domain of each --connect URI (live XML, state, process labels), or the domain
-      XML files given with --xml (use - for standard input). With neither, connects to libvirt's
-      default URI as virsh does (LIBVIRT_DEFAULT_URI, then libvirt's configuration).
+      Reads every domain of each --connect URI (live XML, state, process labels), or the domain XML files given with --xml (use - for standard input).
+
+      With neither, connects to libvirt's default URI as virsh does (LIBVIRT_DEFAULT_URI, then libvirt's configuration).
+
       Exits 2 if any source could not be read; the others are still listed.
       """
   )
