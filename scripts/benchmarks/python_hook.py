@@ -20,11 +20,8 @@ ALLOWED = {
     "panic": None, "vsock": None, "audio": None,
 }
 
-def main():
-    if len(sys.argv) < 4 or sys.argv[2] != "prepare" or sys.argv[3] != "begin":
-        return 0
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    root = etree.fromstring(sys.stdin.buffer.read(), parser)
+def judge(root):
+    """The device classes of a <domain> element that the allowlist refuses."""
     problems = []
     devices = root.find("devices")
     for device in (devices if devices is not None else []):
@@ -32,7 +29,14 @@ def main():
             continue
         rule = ALLOWED.get(device.tag, False)
         if rule is False or (rule is not None and not rule(device)):
-            problems.append(f"python-hook: {device.tag} is not allowed")
+            problems.append(device.tag)
+    return problems
+
+def main():
+    if len(sys.argv) < 4 or sys.argv[2] != "prepare" or sys.argv[3] != "begin":
+        return 0
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    problems = [f"python-hook: {tag} is not allowed" for tag in judge(etree.fromstring(sys.stdin.buffer.read(), parser))]
     for line in problems:
         print(line, file=sys.stderr)
     return 1 if problems else 0
