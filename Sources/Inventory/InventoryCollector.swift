@@ -43,15 +43,15 @@ public enum InventoryCollector {
     let name = uri ?? "default"
     let connection: Connection
     let resolved: String
-    let domains: [DomainHandle]
+    let domains: [(domain: DomainHandle, state: DomainState, persistent: Bool)]
     do {
       connection = try Connection(uri: uri, readOnly: true)
       resolved = try connection.uri()
-      domains = try connection.domains().filter { options.selectsName($0.name) }
+      domains = try connection.domainsWithState().filter { options.selectsName($0.domain.name) }
     } catch {
       return InventorySource(kind: .libvirt, name: name, error: .connection(uri: name, error))
     }
-    var entries = domains.map { describe($0, uri: resolved, definitions: options.definitions) }
+    var entries = domains.map { describe($0.domain, state: $0.state, persistent: $0.persistent, uri: resolved, definitions: options.definitions) }
     if options.resolveHostDevices { entries = resolvingHostDevices(entries, connection: connection) }
     do {
       let capabilities = try connection.capabilities()
@@ -113,11 +113,11 @@ public enum InventoryCollector {
     }
   }
 
-  private static func describe(_ handle: DomainHandle, uri: String, definitions: Bool) -> InventoryDomain {
+  private static func describe(
+    _ handle: DomainHandle, state: DomainState, persistent: Bool, uri: String, definitions: Bool
+  ) -> InventoryDomain {
     let name = handle.name
     do throws(LibvirtError) {
-      let state = try handle.state()
-      let persistent = try handle.isPersistent()
       let xml = try handle.xml()
       // A domain that is not running has no QEMU process and so no process label.
       let labels = state == .shutOff ? [] : try handle.securityLabels()

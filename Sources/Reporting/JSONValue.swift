@@ -21,10 +21,11 @@ public indirect enum JSONValue: Equatable, Sendable {
 
   /// The document as pretty-printed text (2-space indent) with a trailing newline.
   public func rendered() -> String {
-    var output = ""
+    var output: [UInt8] = []
+    output.reserveCapacity(4096)
     write(to: &output, indent: 0)
-    output += "\n"
-    return output
+    output.append(UInt8(ascii: "\n"))
+    return String(decoding: output, as: UTF8.self)
   }
 
   /// Two values are equal when they render the same.
@@ -32,42 +33,73 @@ public indirect enum JSONValue: Equatable, Sendable {
     lhs.rendered() == rhs.rendered()
   }
 
-  private func write(to output: inout String, indent: Int) {
+  // Bytes, not String appends: reports for thousands of domains are written here.
+  private func write(to output: inout [UInt8], indent: Int) {
     switch self {
-    case .null: output += "null"
-    case .bool(let value): output += value ? "true" : "false"
-    case .int(let value): output += String(value)
+    case .null: output += "null".utf8
+    case .bool(let value): output += (value ? "true" : "false").utf8
+    case .int(let value): output += String(value).utf8
     case .string(let value): Self.writeString(value, to: &output)
     case .array(let values):
-      guard !values.isEmpty else { output += "[]"; return }
-      if values.allSatisfy(\.isScalar) {
-        output += "["
-        for (offset, value) in values.enumerated() {
-          if offset > 0 { output += ", " }
-          value.write(to: &output, indent: indent)
-        }
-        output += "]"
+      guard !values.isEmpty else {
+        output += "[]".utf8
         return
       }
-      output += "[\n"
+      if values.allSatisfy(\.isScalar) {
+        output.append(UInt8(ascii: "["))
+        for (offset, value) in values.enumerated() {
+          if offset > 0 { output += ", ".utf8 }
+          value.write(to: &output, indent: indent)
+        }
+        output.append(UInt8(ascii: "]"))
+        return
+      }
+      output += "[\n".utf8
       for (offset, value) in values.enumerated() {
-        output += String(repeating: " ", count: indent + 2)
+        Self.pad(&output, indent + 2)
         value.write(to: &output, indent: indent + 2)
-        output += offset == values.count - 1 ? "\n" : ",\n"
+        output += (offset == values.count - 1 ? "\n" : ",\n").utf8
       }
-      output += String(repeating: " ", count: indent) + "]"
+      Self.pad(&output, indent)
+      output.append(UInt8(ascii: "]"))
     case .object(let members):
-      guard !members.isEmpty else { output += "{}"; return }
-      output += "{\n"
-      for (offset, (key, value)) in members.enumerated() {
-        output += String(repeating: " ", count: indent + 2)
-        Self.writeString(key, to: &output)
-        output += ": "
-        value.write(to: &output, indent: indent + 2)
-        output += offset == members.count - 1 ? "\n" : ",\n"
+      guard !members.isEmpty else {
+        output += "{}".utf8
+        return
       }
-      output += String(repeating: " ", count: indent) + "}"
+      output += "{\n".utf8
+      for (offset, (key, value)) in members.enumerated() {
+        Self.pad(&output, indent + 2)
+        Self.writeString(key, to: &output)
+        output += ": ".utf8
+        value.write(to: &output, indent: indent + 2)
+        output += (offset == members.count - 1 ? "\n" : ",\n").utf8
+      }
+      Self.pad(&output, indent)
+      output.append(UInt8(ascii: "}"))
     }
+  }
+
+  private static func pad(_ output: inout [UInt8], _ count: Int) {
+    output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count))
+  }
+
+  private static func writeString(_ value: String, to output: inout [UInt8]) {
+    output.append(UInt8(ascii: "\""))
+    for byte in value.utf8 {
+      switch byte {
+      case UInt8(ascii: "\""): output += "\\\"".utf8
+      case UInt8(ascii: "\\"): output += "\\\\".utf8
+      case UInt8(ascii: "\n"): output += "\\n".utf8
+      case UInt8(ascii: "\r"): output += "\\r".utf8
+      case UInt8(ascii: "\t"): output += "\\t".utf8
+      case 0..<0x20, 0x7F:
+        let hex = String(byte, radix: 16)
+        output += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
+      default: output.append(byte)
+      }
+    }
+    output.append(UInt8(ascii: "\""))
   }
 
   private var isScalar: Bool {
@@ -75,23 +107,5 @@ public indirect enum JSONValue: Equatable, Sendable {
     case .array, .object: false
     default: true
     }
-  }
-
-  private static func writeString(_ value: String, to output: inout String) {
-    output += "\""
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\"": output += "\\\""
-      case "\\": output += "\\\\"
-      case "\n": output += "\\n"
-      case "\r": output += "\\r"
-      case "\t": output += "\\t"
-      case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-        let hex = String(scalar.value, radix: 16)
-        output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: output.unicodeScalars.append(scalar)
-      }
-    }
-    output += "\""
   }
 }
