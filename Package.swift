@@ -40,11 +40,12 @@ let package = Package(
     .target(name: "Engine", dependencies: ["Policy", "DomainModel"]),
     .target(name: "Hook", dependencies: ["Engine", "Policy", "DomainModel"]),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel"]),
+    .target(name: "HostAudit", dependencies: ["Libvirt", "DomainModel"]),
     .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt"]),
     .target(name: "Checking", dependencies: ["Inventory", "Engine"]),
     .target(
       name: "Reporting",
-      dependencies: ["Inventory", "Checking", .product(name: "Plot", package: "Plot")]
+      dependencies: ["Inventory", "Checking", "HostAudit", .product(name: "Plot", package: "Plot")]
     ),
     // The libvirt hook: no libvirt, no Foundation, no argument parser; it sits on every start.
     .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook"]),
@@ -56,6 +57,7 @@ let package = Package(
         "Reporting",
         "Hook",
         "Enforcement",
+        "HostAudit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -64,6 +66,7 @@ let package = Package(
     .testTarget(name: "PolicyTests", dependencies: ["Policy"], exclude: ["BadPolicies"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine"]),
     .testTarget(name: "HookTests", dependencies: ["Hook"]),
+    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit"]),
     .testTarget(name: "EnforcementTests", dependencies: ["Enforcement"]),
     .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),

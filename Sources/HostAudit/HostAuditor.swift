@@ -1,0 +1,39 @@
+import DomainModel
+import Libvirt
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Runs every host check: reads the host's files, and asks libvirt (read-only) for its
+/// security models and the running domains' live XML.
+public enum HostAuditor {
+  /// The running kernel's release (`uname -r`).
+  public static func kernelRelease() -> String {
+    var name = utsname()
+    uname(&name)
+    return withUnsafeBytes(of: &name.release) { raw in
+      String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+    }
+  }
+
+  /// Every check, in section order. A libvirt that cannot be reached makes its checks UNKNOWN.
+  public static func run(files: HostFiles = HostFiles(), uri: String?, release: String = kernelRelease(), kernelConfig: String? = nil)
+    -> [HostCheck]
+  {
+    var models: [String]?
+    var running: [SVirtAudit.RunningDomain] = []
+    if let connection = try? Connection(uri: uri, readOnly: true) {
+      if let xml = try? connection.capabilities(), let capabilities = try? HostCapabilities(xml: xml, source: "capabilities") {
+        models = capabilities.securityModels.map(\.model)
+      }
+      for handle in (try? connection.domains()) ?? [] where (try? handle.isActive()) == true {
+        if let xml = try? handle.xml(), let domain = try? DomainDocument(xml: xml, source: handle.name).domain {
+          running.append(SVirtAudit.RunningDomain(name: handle.name, domain: domain))
+        }
+      }
+    }
+    return SVirtAudit(files: files, securityModels: models, running: running).checks()
+      + KernelASLRAudit(files: files, release: release, kernelConfig: kernelConfig).checks()
+  }
+}

@@ -1,0 +1,46 @@
+/// One check of the host against the hardening guide, with what was read to decide it.
+public struct HostCheck: Equatable, Sendable {
+  /// The verdict.
+  public enum Status: String, Sendable, Comparable {
+    /// The host does what the guide asks.
+    case pass = "PASS"
+    /// Worth a look, but not a failure (e.g. SELinux permissive).
+    case warn = "WARN"
+    /// The host does not do what the guide asks.
+    case fail = "FAIL"
+    /// Could not be decided (missing privileges or information); never a guess.
+    case unknown = "UNKNOWN"
+
+    private var rank: Int {
+      switch self {
+      case .pass: 0
+      case .unknown: 1
+      case .warn: 2
+      case .fail: 3
+      }
+    }
+
+    /// Orders by seriousness: pass < unknown < warn < fail.
+    public static func < (lhs: Status, rhs: Status) -> Bool { lhs.rank < rhs.rank }
+  }
+
+  /// A stable identifier, e.g. `kaslr-effective`.
+  public let id: String
+  /// The hardening guide's section: `sVirt`, `Binary hardening`, `Kernel ASLR`, `Minimal devices`.
+  public let section: String
+  /// What is checked, in a few words.
+  public let title: String
+  /// The verdict.
+  public let status: Status
+  /// What was read: `file: value` lines an operator can verify.
+  public let evidence: [String]
+
+  /// Creates a check result.
+  public init(id: String, section: String, title: String, status: Status, evidence: [String]) {
+    self.id = id
+    self.section = section
+    self.title = title
+    self.status = status
+    self.evidence = evidence
+  }
+}

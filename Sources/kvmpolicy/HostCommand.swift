@@ -1,0 +1,35 @@
+import ArgumentParser
+import HostAudit
+import Reporting
+
+/// `kvmpolicy host`: audit the host itself against the hardening guide.
+struct HostCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "host",
+    abstract: "Audit the host: sVirt (LSM, libvirt settings, each QEMU process's label) and kernel ASLR.",
+    discussion: """
+      Each check prints PASS, FAIL, WARN or UNKNOWN with the evidence read (file and value) and the guide's section. Checks that need root are UNKNOWN without it, never a guess.
+
+      Exit codes: 0 no FAIL, 1 a check failed, 2 bad usage.
+      """
+  )
+
+  @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The libvirt URI to ask for security models and running domains.", valueName: "uri"))
+  var connect: String?
+
+  @Option(help: "Output format: text or json (schema kvmpolicy.host v1).")
+  var format: InventoryFormat = .text
+
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    let checks = HostAuditor.run(uri: connect)
+    let text: String =
+      switch format {
+      case .text: HostReport.text(checks, colors: output.useColors())
+      case .json: HostReport.json(checks)
+      }
+    try output.write(text)
+    if checks.contains(where: { $0.status == .fail }) { throw ExitCode(ExitStatus.violations) }
+  }
+}
