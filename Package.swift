@@ -34,7 +34,23 @@ let package = Package(
       pkgConfig: "libxml-2.0",
       providers: [.apt(["libxml2-dev"])]
     ),
+    .systemLibrary(
+      name: "CLzma",
+      pkgConfig: "liblzma",
+      providers: [.apt(["liblzma-dev"])]
+    ),
+    .systemLibrary(
+      name: "CZstd",
+      pkgConfig: "libzstd",
+      providers: [.apt(["libzstd-dev"])]
+    ),
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
     .target(name: "Libvirt", dependencies: ["CLibvirt"]),
+    .target(name: "KernelModules", dependencies: ["CLzma", "CZstd", "CZlib"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"]),
     .target(name: "Policy", dependencies: ["DomainModel"]),
     .target(name: "Engine", dependencies: ["Policy", "DomainModel"]),
@@ -71,6 +87,7 @@ let package = Package(
     .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy"]),
+    .testTarget(name: "KernelModulesTests", dependencies: ["KernelModules"]),
 
 
 
