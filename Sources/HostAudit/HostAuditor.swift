@@ -1,4 +1,5 @@
 import DomainModel
+import KernelModules
 import Libvirt
 
 #if canImport(Glibc)
@@ -33,7 +34,11 @@ public enum HostAuditor {
         }
       }
     }
+    // /proc/config.gz, when the kernel offers it, is the configuration it really runs with.
+    let config = kernelConfig ?? files.bytes("/proc/config.gz").flatMap { try? Decompressor.decompress($0, format: .gzip) }
+      .map { String(decoding: $0, as: UTF8.self) }
     return SVirtAudit(files: files, securityModels: models, running: running).checks()
-      + KernelASLRAudit(files: files, release: release, kernelConfig: kernelConfig).checks()
+      + KernelModuleAudit(files: files, release: release).checks()
+      + KernelASLRAudit(files: files, release: release, kernelConfig: config).checks()
   }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import HostAudit
+import Testing
+
+@Suite struct KernelModuleAuditTests {
+  /// A module image: some bytes, then (optionally) a PKCS#7 signature trailer of 8 bytes.
+  static func module(signed: Bool) -> Data {
+    var bytes = Data("\u{7F}ELF fake module body".utf8)
+    if signed {
+      bytes += Data(repeating: 0xAB, count: 8)  // the signature itself
+      bytes += Data([0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 8])  // algo, hash, id_type=PKCS#7, lengths, pad, sig_len=8
+      bytes += Data("~Module signature appended~\n".utf8)
+    }
+    return bytes
+  }
+
+  @Test func signedCompressedUnsignedBuiltInAndMissingModules() throws {
+    let host = try FakeHost()
+    let release = "6.1.0-test"
+    let directory = host.root.appendingPathComponent("lib/modules/\(release)/kernel/arch/x86/kvm")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try Self.module(signed: true).write(to: directory.appendingPathComponent("kvm-intel.ko"))
+    let xz = Process()
+    xz.executableURL = URL(fileURLWithPath: "/usr/bin/xz")
+    xz.arguments = ["-z", directory.appendingPathComponent("kvm-intel.ko").path]
+    try xz.run()
+    xz.waitUntilExit()
+    try Self.module(signed: false).write(to: directory.appendingPathComponent("vhost_net.ko"))
+    try host.write("/lib/modules/\(release)/modules.dep", "kernel/arch/x86/kvm/kvm-intel.ko.xz: \nkernel/arch/x86/kvm/vhost_net.ko:\n")
+    try host.write("/lib/modules/\(release)/modules.builtin", "kernel/arch/x86/kvm/kvm.ko\n")
+    try host.write("/proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n")
+    try host.write("/sys/module/module/parameters/sig_enforce", "N\n")
+    try host.write("/sys/kernel/security/lockdown", "[none] integrity confidentiality\n")
+    let checks = KernelModuleAudit(files: host.files, release: release).checks()
+    #expect(statuses(checks) == ["module:kvm PASS", "module:kvm_intel PASS", "module:vhost_net FAIL", "module-sig-enforce WARN"])
+    #expect(checks[1].evidence.last == "signed: pkcs7 signature of 8 bytes")
+    #expect(checks[1].evidence.first?.contains("xz-compressed") == true)
+  }
+
+  @Test func lockdownCountsAsEnforcement() throws {
+    let host = try FakeHost()
+    try host.write("/sys/module/module/parameters/sig_enforce", "N\n")
+    try host.write("/sys/kernel/security/lockdown", "none [integrity] confidentiality\n")
+    let checks = KernelModuleAudit(files: host.files, release: "x").checks()
+    #expect(checks.last?.status == .pass)
+    #expect(checks.first?.status == .unknown, "no modules directory and not built in: not found, never a guess")
+  }
+}
