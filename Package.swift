@@ -59,6 +59,7 @@ let package = Package(
     .target(name: "HostAudit", dependencies: ["Libvirt", "DomainModel", "KernelModules"]),
     .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt"]),
     .target(name: "Checking", dependencies: ["Inventory", "Engine"]),
+    .target(name: "ELF"),
     .target(
       name: "Reporting",
       dependencies: ["Inventory", "Checking", "HostAudit", .product(name: "Plot", package: "Plot")]
@@ -87,6 +88,7 @@ let package = Package(
     .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy"]),
+    .testTarget(name: "ELFTests", dependencies: ["ELF"]),
     .testTarget(name: "KernelModulesTests", dependencies: ["KernelModules"]),
 
 

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Runs the installed checksec 2.6 and returns its per-file JSON values.
+enum Checksec {
+  /// Whether `/usr/bin/checksec` is installed.
+  static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/checksec") }
+
+  /// `checksec --file=PATH --output=json`, decoded to key → value.
+  static func fields(path: String) throws -> [String: String] {
+    let output = try Shell.run("/usr/bin/checksec", ["--file=\(path)", "--output=json"])
+    let object = try JSONSerialization.jsonObject(with: Data(output.utf8))
+    guard let top = object as? [String: Any], let values = top[path] as? [String: String] else {
+      throw Shell.Failure(message: "unexpected checksec output for \(path): \(output)")
+    }
+    return values
+  }
+}
+
+/// Runs programs for the tests.
+enum Shell {
+  /// A program failed or printed something unexpected.
+  struct Failure: Error, CustomStringConvertible {
+    /// What went wrong.
+    let message: String
+    /// The message.
+    var description: String { message }
+  }
+
+  /// Runs `executable` with `arguments`, returns standard output; throws on a non-zero exit.
+  @discardableResult
+  static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw Failure(
+        message: "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
+          + String(decoding: errorData, as: UTF8.self))
+    }
+    return String(decoding: data, as: UTF8.self)
+  }
+}

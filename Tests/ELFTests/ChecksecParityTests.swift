@@ -1,0 +1,76 @@
+import ELF
+import Foundation
+import Testing
+
+/// Field-by-field parity with `checksec --file=F --output=json` on gcc fixtures and this host's binaries.
+@Suite struct ChecksecParityTests {
+  /// The host binaries the hardening audit cares about (missing ones are skipped).
+  static let hostBinaries = [
+    "/usr/bin/qemu-system-x86_64", "/usr/bin/qemu-img", "/usr/sbin/libvirtd", "/usr/sbin/virtlogd", "/usr/bin/virsh",
+    "/usr/lib/x86_64-linux-gnu/libvirt.so.0",
+  ]
+
+  static func compare(_ path: String) throws {
+    let expected = try Checksec.fields(path: path)
+    let report = HardeningReport.analyze(try ELFFile(path: path), fortifiable: try Fixtures.libcChecked.get())
+    let ours = ChecksecFields(report: report)
+    for key in ChecksecFields.keys {
+      #expect(ours[key] == expected[key], "\(path): \(key)")
+    }
+  }
+
+  @Test(.enabled(if: Checksec.isInstalled), arguments: Fixtures.allNames)
+  func fixtureMatchesChecksec(name: String) throws {
+    try Self.compare(try Fixtures.path(name))
+  }
+
+  @Test(.enabled(if: Checksec.isInstalled), arguments: hostBinaries)
+  func hostBinaryMatchesChecksec(path: String) throws {
+    guard LibcFortify.fileExists(path) else { return }
+    try Self.compare(path)
+  }
+
+  @Test(.enabled(if: Checksec.isInstalled))
+  func reportAgreesWithChecksecWhereChecksecIsRight() throws {
+    let libc = try Fixtures.libcChecked.get()
+    for name in Fixtures.allNames {
+      let path = try Fixtures.path(name)
+      let expected = try Checksec.fields(path: path)
+      let report = HardeningReport.analyze(try ELFFile(path: path), fortifiable: libc)
+      if name != "object" { #expect((report.nx ? "yes" : "no") == expected["nx"], "\(name): nx") }
+      if name != Fixtures.flags1NowOnly {
+        let relro = report.relro == .none ? "no" : report.relro.rawValue
+        #expect(relro == expected["relro"], "\(name): relro")
+      }
+    }
+  }
+
+  @Test(.enabled(if: Checksec.isInstalled))
+  func documentedChecksecBugsGetTheRightAnswer() throws {
+    let libc = try Fixtures.libcChecked.get()
+    let objectPath = try Fixtures.path("object")
+    let object = HardeningReport.analyze(try ELFFile(path: objectPath), fortifiable: libc)
+    #expect(try Checksec.fields(path: objectPath)["nx"] == "no")
+    #expect(object.nx)
+    #expect(!object.checksecNX)
+
+    let patchedPath = try Fixtures.path(Fixtures.flags1NowOnly)
+    let patched = HardeningReport.analyze(try ELFFile(path: patchedPath), fortifiable: libc)
+    #expect(try Checksec.fields(path: patchedPath)["relro"] == "partial")
+    #expect(patched.relro == .full)
+    #expect(patched.checksecRELRO == .partial)
+  }
+
+  @Test func analyzingTheHostBinariesIsFast() throws {
+    let libc = try Fixtures.libcChecked.get()
+    let present = Self.hostBinaries.filter(LibcFortify.fileExists)
+    let clock = ContinuousClock()
+    var reports: [String: HardeningReport] = [:]
+    let elapsed = try clock.measure {
+      for path in present { reports[path] = HardeningReport.analyze(try ELFFile(path: path), fortifiable: libc) }
+    }
+    print("ELF: analyzed \(present.count) host binaries in \(elapsed)")
+    #expect(reports.count == present.count)
+    #expect(elapsed < .seconds(5))
+  }
+}
