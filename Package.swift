@@ -56,7 +56,7 @@ let package = Package(
     .target(name: "Engine", dependencies: ["Policy", "DomainModel"]),
     .target(name: "Hook", dependencies: ["Engine", "Policy", "DomainModel"]),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel"]),
-    .target(name: "HostAudit", dependencies: ["Libvirt", "DomainModel", "KernelModules"]),
+    .target(name: "HostAudit", dependencies: ["Libvirt", "DomainModel", "KernelModules", "ELF"]),
     .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt"]),
     .target(name: "Checking", dependencies: ["Inventory", "Engine"]),
     .target(name: "ELF"),

@@ -19,9 +19,12 @@ public enum HostAuditor {
   }
 
   /// Every check, in section order. A libvirt that cannot be reached makes its checks UNKNOWN.
-  public static func run(files: HostFiles = HostFiles(), uri: String?, release: String = kernelRelease(), kernelConfig: String? = nil)
-    -> [HostCheck]
-  {
+  public static func run(
+    files: HostFiles = HostFiles(), uri: String?, release: String = kernelRelease(), kernelConfig: String? = nil,
+    elfTargets: [String]? = nil
+  ) -> [HostCheck] {
+    // `--elf FILE...`: just these files.
+    if let elfTargets { return BinaryAudit(files: files, targets: elfTargets).checks() }
     var models: [String]?
     var running: [SVirtAudit.RunningDomain] = []
     if let connection = try? Connection(uri: uri, readOnly: true) {
@@ -38,6 +41,7 @@ public enum HostAuditor {
     let config = kernelConfig ?? files.bytes("/proc/config.gz").flatMap { try? Decompressor.decompress($0, format: .gzip) }
       .map { String(decoding: $0, as: UTF8.self) }
     return SVirtAudit(files: files, securityModels: models, running: running).checks()
+      + BinaryAudit(files: files).checks()
       + KernelModuleAudit(files: files, release: release).checks()
       + KernelASLRAudit(files: files, release: release, kernelConfig: config).checks()
   }

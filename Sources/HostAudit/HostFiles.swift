@@ -40,6 +40,18 @@ public struct HostFiles: Sendable {
       .map { $0.trimmingCharacters(in: " \t\r") }
   }
 
+  /// The names in a directory (a real path, not below the root).
+  static func list(_ directory: String) throws -> [String] {
+    guard let stream = opendir(directory) else { throw HostFilesError() }
+    defer { closedir(stream) }
+    var names: [String] = []
+    while let entry = readdir(stream) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+  }
+
   /// Whether a path exists.
   public func exists(_ absolute: String) -> Bool {
     access(path(absolute), F_OK) == 0
@@ -55,3 +67,6 @@ extension String {
     return String(scalars)
   }
 }
+
+/// A directory that cannot be listed.
+struct HostFilesError: Error {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HostAudit
 import Reporting
 
@@ -6,7 +7,7 @@ import Reporting
 struct HostCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "host",
-    abstract: "Audit the host: sVirt (LSM, libvirt settings, each QEMU process's label) and kernel ASLR.",
+    abstract: "Audit the host: sVirt, binary hardening of QEMU/libvirt and the KVM modules, kernel ASLR.",
     discussion: """
       Each check prints PASS, FAIL, WARN or UNKNOWN with the evidence read (file and value) and the guide's section. Checks that need root are UNKNOWN without it, never a guess.
 
@@ -17,13 +18,18 @@ struct HostCommand: ParsableCommand {
   @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The libvirt URI to ask for security models and running domains.", valueName: "uri"))
   var connect: String?
 
+  @Option(
+    name: .customLong("elf"), parsing: .upToNextOption,
+    help: ArgumentHelp("Audit just these files' ELF hardening (absolute paths).", valueName: "file"))
+  var elf: [String] = []
+
   @Option(help: "Output format: text or json (schema kvmpolicy.host v1).")
   var format: InventoryFormat = .text
 
   @OptionGroup var output: OutputOptions
 
   func run() throws {
-    let checks = HostAuditor.run(uri: connect)
+    let checks = HostAuditor.run(uri: connect, elfTargets: elf.isEmpty ? nil : elf.map(Self.absolute))
     let text: String =
       switch format {
       case .text: HostReport.text(checks, colors: output.useColors())
@@ -31,5 +37,9 @@ struct HostCommand: ParsableCommand {
       }
     try output.write(text)
     if checks.contains(where: { $0.status == .fail }) { throw ExitCode(ExitStatus.violations) }
+  }
+
+  private static func absolute(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
   }
 }
