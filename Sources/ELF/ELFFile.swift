@@ -34,6 +34,8 @@ public final class ELFFile {
   public let size: Int
 
   private let mapping: UnsafeMutableRawPointer?
+  /// Whether `mapping` came from `mmap` (else it was allocated by ``init(bytes:name:)``).
+  private let isMapped: Bool
 
   /// Maps and parses the file at `path`.
   public init(path: String) throws(ELFError) {
@@ -64,6 +66,7 @@ public final class ELFFile {
       throw error
     }
     self.mapping = mapping
+    isMapped = true
     size = length
     elfClass = parsed.elfClass
     endianness = parsed.reader.endianness
@@ -76,8 +79,46 @@ public final class ELFFile {
     symbols = parsed.symbols
   }
 
+  /// Parses an ELF image already in memory (e.g. a decompressed kernel module); `name` stands
+  /// for the path in errors.
+  public init(bytes: [UInt8], name: String) throws(ELFError) {
+    path = name
+    let copy = UnsafeMutableRawPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
+    bytes.withUnsafeBytes { source in
+      if let base = source.baseAddress { copy.copyMemory(from: base, byteCount: bytes.count) }
+    }
+    let parsed: ELFParser
+    do {
+      parsed = try ELFParser(path: name, bytes: UnsafeRawBufferPointer(start: copy, count: bytes.count))
+    } catch {
+      copy.deallocate()
+      throw error
+    }
+    mapping = copy
+    isMapped = false
+    size = bytes.count
+    elfClass = parsed.elfClass
+    endianness = parsed.reader.endianness
+    type = parsed.type
+    machine = parsed.machine
+    programHeaders = parsed.programHeaders
+    sections = parsed.sections
+    dynamicEntries = parsed.dynamicEntries
+    dynamicSymbols = parsed.dynamicSymbols
+    symbols = parsed.symbols
+  }
+
   deinit {
-    if let mapping { munmap(mapping, size) }
+    guard let mapping else { return }
+    if isMapped { munmap(mapping, size) } else { mapping.deallocate() }
+  }
+
+  /// The bytes of the first section with this name, or `nil` when it is absent, has no file
+  /// data (`SHT_NOBITS`), or lies outside the file.
+  public func sectionData(named name: String) -> [UInt8]? {
+    guard let section = section(named: name), section.type != SectionHeader.typeNobits, let mapping else { return nil }
+    guard section.offset <= UInt64(size), section.size <= UInt64(size) - section.offset else { return nil }
+    return Array(UnsafeRawBufferPointer(start: mapping + Int(section.offset), count: Int(section.size)))
   }
 }
 

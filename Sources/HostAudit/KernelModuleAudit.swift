@@ -1,3 +1,4 @@
+import ELF
 import KernelModules
 
 /// The guide's binary hardening for the kernel side: the kvm, kvm_intel/kvm_amd and vhost_net
@@ -6,10 +7,12 @@ import KernelModules
 public struct KernelModuleAudit: Sendable {
   private let files: HostFiles
   private let locator: ModuleLocator
+  private let release: String
 
   /// Creates the audit for the running kernel (or a fixture root and release).
   public init(files: HostFiles, release: String) {
     self.files = files
+    self.release = release
     self.locator = ModuleLocator(
       release: release, modulesRoot: files.path("/lib/modules"), sysModuleRoot: files.path("/sys/module"))
   }
@@ -25,7 +28,7 @@ public struct KernelModuleAudit: Sendable {
   }
 
   private func check(_ name: String) -> HostCheck {
-    let title = "kernel module \(name) is signed (or built into the kernel)"
+    let title = "kernel module \(name): built in, or signed, built for this kernel, retpoline, stack protector"
     let id = "module:\(name)"
     switch locator.locate(name) {
     case .builtIn(let evidence):
@@ -42,16 +45,52 @@ public struct KernelModuleAudit: Sendable {
       do {
         let bytes = try Decompressor.decompressIfNeeded(raw)
         var evidence = ["\(path): \(compression.map { "\($0.rawValue)-compressed, " } ?? "")\(bytes.count) bytes"]
-        guard let signature = ModuleSignature.parse(bytes) else {
+        var status = HostCheck.Status.pass
+        if let signature = ModuleSignature.parse(bytes) {
+          evidence.append("signed: \(signature.idType) signature of \(signature.signatureLength) bytes")
+        } else {
           evidence.append("no '~Module signature appended~' trailer: anyone who can write the file can change what the kernel loads")
-          return HostCheck(id: id, section: "Binary hardening", title: title, status: .fail, evidence: evidence)
+          status = .fail
         }
-        evidence.append("signed: \(signature.idType) signature of \(signature.signatureLength) bytes")
-        return HostCheck(id: id, section: "Binary hardening", title: title, status: .pass, evidence: evidence)
+        if let module = try? ELFFile(bytes: bytes, name: path) {
+          let info = Self.modinfo(module.sectionData(named: ".modinfo") ?? [])
+          let vermagic = info["vermagic"] ?? ""
+          if vermagic.split(separator: " ").first.map(String.init) == release {
+            evidence.append("vermagic: \(vermagic) (matches the running kernel)")
+          } else {
+            evidence.append("vermagic: \(vermagic.isEmpty ? "(none)" : vermagic); the running kernel is \(release)")
+            status = .fail
+          }
+          if info["retpoline"] == "Y" {
+            evidence.append("retpoline: Y")
+          } else {
+            evidence.append("built without retpoline (no 'retpoline=Y' in .modinfo)")
+            if status == .pass { status = .warn }
+          }
+          let canary = module.symbolNames.contains("__stack_chk_fail") || module.symbolNames.contains("__stack_chk_guard")
+          evidence.append("stack protector: \(canary ? "yes" : "no (no __stack_chk_fail reference)")")
+          if !canary, status == .pass { status = .warn }
+        } else {
+          evidence.append("not an ELF relocatable object after decompression")
+          status = .fail
+        }
+        return HostCheck(id: id, section: "Binary hardening", title: title, status: status, evidence: evidence)
       } catch {
         return HostCheck(id: id, section: "Binary hardening", title: title, status: .unknown, evidence: ["\(path): \(error)"])
       }
     }
+  }
+
+  /// `key=value` entries of a module's NUL-separated `.modinfo` section (first value wins).
+  static func modinfo(_ bytes: [UInt8]) -> [String: String] {
+    var result: [String: String] = [:]
+    for entry in bytes.split(separator: 0) {
+      let text = String(decoding: entry, as: UTF8.self)
+      guard let equals = text.firstIndex(of: "=") else { continue }
+      let key = String(text[..<equals])
+      if result[key] == nil { result[key] = String(text[text.index(after: equals)...]) }
+    }
+    return result
   }
 
   private static func describe(_ reason: ModuleLocation.NotFoundReason) -> String {
