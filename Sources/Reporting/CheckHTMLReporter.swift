@@ -565,7 +565,7 @@ extension Node {
   /// Plot's `.text` escapes `<` and `>` but passes `&name;` and `&#...;` through as character
   /// references, so a domain named `&lt;b&gt;` would be displayed as `<b>`. Escaping `&` first
   /// leaves Plot nothing to pass through. Control characters HTML forbids become U+FFFD.
-  fileprivate static func literal(_ value: String) -> Node {
+  static func literal(_ value: String) -> Node {
     var result = ""
     for scalar in value.unicodeScalars {
       switch scalar {

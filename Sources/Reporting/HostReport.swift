@@ -1,7 +1,100 @@
 public import HostAudit
+import Plot
 
-/// Renders host checks: text for a terminal, JSON (schema `kvmpolicy.host` v1) for machines.
+/// Renders host checks in the formats `check` offers: text for a terminal, JSON (schema
+/// `kvmpolicy.host` v1), JUnit for CI pipelines, one self-contained HTML page.
 public enum HostReport {
+  /// The format names, in the order `--help` lists them.
+  public static let formats = ["text", "json", "junit", "html"]
+
+  /// The report in one format (`formats`); `nil` for an unknown name.
+  public static func render(_ checks: [HostCheck], format: String, colors: Bool = false) -> String? {
+    switch format {
+    case "text": text(checks, colors: colors)
+    case "json": json(checks)
+    case "junit": junit(checks)
+    case "html": html(checks)
+    default: nil
+    }
+  }
+
+  /// One `<testsuite>` per guide section, one `<testcase>` per check: FAIL is a `<failure>`,
+  /// UNKNOWN is `<skipped>`, WARN keeps its evidence in `<system-out>`.
+  public static func junit(_ checks: [HostCheck]) -> String {
+    var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    let failures = checks.filter { $0.status == .fail }.count
+    xml += "<testsuites name=\"kvmpolicy host\" tests=\"\(checks.count)\" failures=\"\(failures)\">\n"
+    for section in sections(checks) {
+      let members = checks.filter { $0.section == section }
+      let sectionFailures = members.filter { $0.status == .fail }.count
+      let skipped = members.filter { $0.status == .unknown }.count
+      xml += "  <testsuite name=\"\(XMLEscaping.attribute(section))\" tests=\"\(members.count)\" failures=\"\(sectionFailures)\" skipped=\"\(skipped)\">\n"
+      for check in members {
+        let evidence = XMLEscaping.text(check.evidence.joined(separator: "\n"))
+        xml += "    <testcase classname=\"\(XMLEscaping.attribute(section))\" name=\"\(XMLEscaping.attribute(check.id))\">\n"
+        switch check.status {
+        case .fail: xml += "      <failure message=\"\(XMLEscaping.attribute(check.title))\">\(evidence)</failure>\n"
+        case .unknown: xml += "      <skipped message=\"\(XMLEscaping.attribute(check.evidence.first ?? "unknown"))\"/>\n"
+        case .warn, .pass: xml += "      <system-out>\(check.status.rawValue): \(evidence)</system-out>\n"
+        }
+        xml += "    </testcase>\n"
+      }
+      xml += "  </testsuite>\n"
+    }
+    return xml + "</testsuites>\n"
+  }
+
+  /// One self-contained page: a count per verdict, then a table per guide section.
+  public static func html(_ checks: [HostCheck]) -> String {
+    let counts = [HostCheck.Status.pass, .fail, .warn, .unknown].map { status in (status, checks.filter { $0.status == status }.count) }
+    let page = HTML(
+      .lang(.english),
+      .head(
+        .meta(.charset(.utf8)),
+        .meta(.attribute(named: "http-equiv", value: "Content-Security-Policy"), .content("default-src 'none'; style-src 'unsafe-inline'")),
+        .element(named: "title", text: "kvmpolicy host"),
+        .style(css)
+      ),
+      .body(
+        .h1("kvmpolicy host"),
+        .p(.class("counts"), .forEach(counts) { status, count in .span(.class("status \(status.rawValue)"), .text("\(count) \(status.rawValue)")) }),
+        .forEach(sections(checks)) { section in
+          .section(
+            .h2(.literal(section)),
+            .table(
+              .tr(.th("Verdict"), .th("Check"), .th("Evidence")),
+              .forEach(checks.filter { $0.section == section }) { check in
+                .tr(
+                  .td(.span(.class("status \(check.status.rawValue)"), .text(check.status.rawValue))),
+                  .td(.literal(check.title), .br(), .code(.literal(check.id))),
+                  .td(.ul(.forEach(check.evidence) { .li(.literal($0)) }))
+                )
+              }
+            )
+          )
+        }
+      )
+    )
+    return page.render(indentedBy: .spaces(2)) + "\n"
+  }
+
+  private static func sections(_ checks: [HostCheck]) -> [String] {
+    var seen: [String] = []
+    for check in checks where !seen.contains(check.section) { seen.append(check.section) }
+    return seen
+  }
+
+  private static let css = """
+    body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 75rem; color: #1d2330; }
+    table { border-collapse: collapse; width: 100%; margin-bottom: 2rem; }
+    th, td { text-align: left; vertical-align: top; padding: 0.4rem 0.6rem; border-bottom: 1px solid #dde1e8; }
+    td ul { margin: 0; padding-left: 1rem; font-family: ui-monospace, monospace; font-size: 0.85rem; }
+    code { color: #5a6272; font-size: 0.8rem; }
+    .status { display: inline-block; padding: 0.1rem 0.5rem; border-radius: 0.6rem; font-weight: 600; font-size: 0.8rem; margin-right: 0.4rem; }
+    .PASS { background: #e3f4e8; color: #1b6b35; } .FAIL { background: #fde6e6; color: #a31b1b; }
+    .WARN { background: #fff1d6; color: #8a5a00; } .UNKNOWN { background: #eceaf6; color: #4b3f8a; }
+    """
+
   /// One block per guide section, one line per check with its evidence indented below.
   public static func text(_ checks: [HostCheck], colors: Bool = false) -> String {
     var lines: [String] = []

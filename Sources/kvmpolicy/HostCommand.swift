@@ -23,18 +23,20 @@ struct HostCommand: ParsableCommand {
     help: ArgumentHelp("Audit just these files' ELF hardening (absolute paths).", valueName: "file"))
   var elf: [String] = []
 
-  @Option(help: "Output format: text or json (schema kvmpolicy.host v1).")
-  var format: InventoryFormat = .text
+  @Option(help: "Output format: text, json (schema kvmpolicy.host v1), junit, html.")
+  var format: String = "text"
 
   @OptionGroup var output: OutputOptions
 
+  func validate() throws {
+    guard HostReport.formats.contains(format) else {
+      throw ValidationError("Unknown format '\(format)'; use one of: \(HostReport.formats.joined(separator: ", ")).")
+    }
+  }
+
   func run() throws {
     let checks = HostAuditor.run(uri: connect, elfTargets: elf.isEmpty ? nil : elf.map(Self.absolute))
-    let text: String =
-      switch format {
-      case .text: HostReport.text(checks, colors: output.useColors())
-      case .json: HostReport.json(checks)
-      }
+    guard let text = HostReport.render(checks, format: format, colors: output.useColors()) else { throw ExitCode(ExitStatus.badInput) }
     try output.write(text)
     if checks.contains(where: { $0.status == .fail }) { throw ExitCode(ExitStatus.violations) }
   }

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
 /// `kvmpolicy host` on this machine: whatever it finds, the exit code follows the verdicts.
 @Suite struct HostCommandTests {
   @Test func jsonListsEveryCheckAndTheExitCodeFollowsTheFailures() throws {
@@ -24,5 +28,31 @@ import Testing
     #expect(result.stdout.contains("\nKernel ASLR\n  "))
     // The test driver's security model is neither SELinux nor AppArmor.
     #expect(result.stdout.contains("libvirt capabilities <secmodel>: testSecurity"))
+  }
+
+  @Test func junitIsWellFormedWithOneTestcasePerCheckAndHTMLHasEverySection() throws {
+    let json = try KVMPolicyProcess.run(["host", "-c", "test:///default", "--format", "json"])
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let checks = try #require(root["checks"] as? [[String: Any]])
+    let junit = try KVMPolicyProcess.run(["host", "-c", "test:///default", "--format", "junit"])
+    let parser = XMLParser(data: Data(junit.stdout.utf8))
+    #expect(parser.parse() && parser.parserError == nil)
+    #expect(junit.stdout.components(separatedBy: "<testcase ").count - 1 == checks.count)
+    #expect(junit.stdout.components(separatedBy: "<failure ").count - 1 == checks.filter { $0["status"] as? String == "FAIL" }.count)
+    let html = try KVMPolicyProcess.run(["host", "-c", "test:///default", "--format", "html"])
+    for section in ["sVirt", "Binary hardening", "Kernel ASLR"] { #expect(html.stdout.contains("<h2>\(section)</h2>")) }
+    #expect(!html.stdout.contains("<script"))
+  }
+
+  @Test func elfAuditsJustTheGivenFilesAndAnUnknownFormatIsAUsageError() throws {
+    let result = try KVMPolicyProcess.run(["host", "--elf", "/usr/bin/qemu-img", "/nonexistent/binary", "--format", "json"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("\"id\": \"elf:/usr/bin/qemu-img\""))
+    #expect(result.stdout.contains("\"status\": \"PASS\""))
+    #expect(result.stdout.contains("\"status\": \"UNKNOWN\""))
+    #expect(!result.stdout.contains("kaslr"))
+    let bad = try KVMPolicyProcess.run(["host", "--format", "yaml"])
+    #expect(bad.status == 2)
+    #expect(bad.stderr.hasPrefix("Error: Unknown format 'yaml'; use one of: text, json, junit, html."))
   }
 }
