@@ -27,13 +27,22 @@ public enum HostAuditor {
     if let elfTargets { return BinaryAudit(files: files, targets: elfTargets).checks() }
     var models: [String]?
     var running: [SVirtAudit.RunningDomain] = []
+    var used: [String: Set<String>]? = [:]
+    var emulator = "/usr/bin/qemu-system-x86_64"
+    // libvirt builds command lines only for read-write clients (root).
+    let writable = try? Connection(uri: uri, readOnly: false)
+    if writable == nil { used = nil }
     if let connection = try? Connection(uri: uri, readOnly: true) {
       if let xml = try? connection.capabilities(), let capabilities = try? HostCapabilities(xml: xml, source: "capabilities") {
         models = capabilities.securityModels.map(\.model)
       }
-      for handle in (try? connection.domains()) ?? [] where (try? handle.isActive()) == true {
-        if let xml = try? handle.xml(), let domain = try? DomainDocument(xml: xml, source: handle.name).domain {
-          running.append(SVirtAudit.RunningDomain(name: handle.name, domain: domain))
+      for handle in (try? connection.domains()) ?? [] {
+        guard let xml = try? handle.xml(), let domain = try? DomainDocument(xml: xml, source: handle.name).domain else { continue }
+        if (try? handle.isActive()) == true { running.append(SVirtAudit.RunningDomain(name: handle.name, domain: domain)) }
+        if let path = domain.devices.first(where: { $0.deviceClass == .emulator })?.attribute("path").first { emulator = path }
+        // The command line libvirt would run names every QEMU device model the domain uses.
+        if let writable, let argv = try? writable.nativeConfig(domainXML: (try? handle.xml(inactive: true)) ?? xml) {
+          used?[handle.name] = DeviceSurfaceAudit.devices(commandLine: argv)
         }
       }
     }
@@ -44,5 +53,6 @@ public enum HostAuditor {
       + BinaryAudit(files: files).checks()
       + KernelModuleAudit(files: files, release: release).checks()
       + KernelASLRAudit(files: files, release: release, kernelConfig: config).checks()
+      + DeviceSurfaceAudit(emulator: emulator, offered: DeviceSurfaceAudit.offeredModels(emulator: emulator), used: used).checks()
   }
 }

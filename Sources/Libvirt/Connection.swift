@@ -122,3 +122,11 @@ extension Connection {
     try Call.status("virConnectSetKeepAlive", virConnectSetKeepAlive(pointer, interval, count))
   }
 }
+
+extension Connection {
+  /// The hypervisor command line libvirt would run for a domain XML (`qemu-argv` for QEMU),
+  /// without starting anything.
+  public func nativeConfig(domainXML xml: String, format: String = "qemu-argv") throws(LibvirtError) -> String {
+    try takeString("virConnectDomainXMLToNative", virConnectDomainXMLToNative(pointer, format, xml, 0))
+  }
+}

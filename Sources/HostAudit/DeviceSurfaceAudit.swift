@@ -1,0 +1,87 @@
+import Foundation
+
+/// The guide's "Use minimal number of devices" seen from the host: how many device models the
+/// installed QEMU offers, and how many of them the host's domains actually use. The difference
+/// is attack surface an operator could cut by building QEMU with only what is used.
+public struct DeviceSurfaceAudit: Sendable {
+  private let offered: [String]?
+  private let used: [String: Set<String>]?
+  private let emulator: String
+
+  /// Creates the audit.
+  ///
+  /// - Parameters:
+  ///   - offered: the device models `emulator -device help` lists, or `nil` when it could not run.
+  ///   - used: per domain, the `-device` drivers of the command line libvirt builds for it;
+  ///     `nil` when libvirt would not build command lines (a read-only, non-root client).
+  public init(emulator: String, offered: [String]?, used: [String: Set<String>]?) {
+    self.emulator = emulator
+    self.offered = offered
+    self.used = used
+  }
+
+  /// The device models in `-device help` output (`name "virtio-net-pci", bus PCI, ...`).
+  public static func deviceModels(help: String) -> [String] {
+    help.split(separator: "\n").compactMap { line in
+      guard let start = line.range(of: "name \""), let end = line[start.upperBound...].firstIndex(of: "\"") else { return nil }
+      return String(line[start.upperBound..<end])
+    }
+  }
+
+  /// The `-device` drivers of a QEMU command line, in JSON (`{"driver":"x",...}`) or legacy
+  /// (`x,bus=...`) syntax.
+  public static func devices(commandLine: String) -> Set<String> {
+    let words = commandLine.split(whereSeparator: { $0 == " " || $0 == "\n" })
+    var result = Set<String>()
+    for (index, word) in words.enumerated() where word == "-device" && index + 1 < words.count {
+      var value = String(words[index + 1]).trimmingCharacters(in: "'")
+      if value.hasPrefix("{"), let range = value.range(of: "\"driver\":\"") {
+        value = String(value[range.upperBound...].prefix { $0 != "\"" })
+      } else {
+        value = String(value.prefix { $0 != "," })
+      }
+      if !value.isEmpty { result.insert(value) }
+    }
+    return result
+  }
+
+  /// Runs `emulator -device help` and returns the models, or `nil` when it cannot run.
+  public static func offeredModels(emulator: String) -> [String]? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: emulator)
+    process.arguments = ["-device", "help"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return deviceModels(help: String(decoding: data, as: UTF8.self))
+  }
+
+  /// The surface check.
+  public func checks() -> [HostCheck] {
+    let title = "QEMU device surface: models offered vs used by the host's domains"
+    guard let offered, !offered.isEmpty else {
+      return [HostCheck(id: "qemu-device-surface", section: "Minimal devices", title: title, status: .unknown, evidence: ["\(emulator) -device help: could not run"])]
+    }
+    guard let used else {
+      return [
+        HostCheck(
+          id: "qemu-device-surface", section: "Minimal devices", title: title, status: .unknown,
+          evidence: ["\(emulator) -device help: \(offered.count) device models", "the models in use need a read-write libvirt connection (root)"])
+      ]
+    }
+    let all = used.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+    let usedOffered = all.intersection(offered)
+    var evidence = [
+      "\(emulator) -device help: \(offered.count) device models",
+      "\(used.count) domain\(used.count == 1 ? "" : "s") use \(usedOffered.count): \(usedOffered.sorted().joined(separator: ", "))",
+    ]
+    let share = Double(usedOffered.count) / Double(offered.count)
+    evidence.append(
+      "\(offered.count - usedOffered.count) models (\(Int((1 - share) * 100))%) are reachable but unused; a QEMU built with only the used ones removes that surface")
+    return [HostCheck(id: "qemu-device-surface", section: "Minimal devices", title: title, status: share < 0.5 ? .warn : .pass, evidence: evidence)]
+  }
+}

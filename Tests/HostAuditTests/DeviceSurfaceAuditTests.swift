@@ -1,0 +1,37 @@
+import HostAudit
+import Testing
+
+@Suite struct DeviceSurfaceAuditTests {
+  static let help = """
+    Controller/Bridge/Hub devices:
+    name "pci-bridge", bus PCI, desc "Standard PCI Bridge"
+    name "usb-hub", bus usb-bus
+
+    Network devices:
+    name "e1000", bus PCI, alias "e1000-82540em", desc "Intel Gigabit Ethernet"
+    name "virtio-net-pci", bus PCI, alias "virtio-net"
+    """
+
+  @Test func parsesDeviceHelpAndCommandLines() {
+    #expect(DeviceSurfaceAudit.deviceModels(help: Self.help) == ["pci-bridge", "usb-hub", "e1000", "virtio-net-pci"])
+    let argv = """
+      LC_ALL=C /usr/bin/qemu-system-x86_64 -name guest=vm -device '{"driver":"virtio-net-pci","id":"net0"}' \
+      -device usb-hub,id=hub0,bus=usb.0 -device '{"driver":"intel-hda","id":"sound0"}'
+      """
+    #expect(DeviceSurfaceAudit.devices(commandLine: argv) == ["virtio-net-pci", "usb-hub", "intel-hda"])
+  }
+
+  @Test func mostlyUnusedModelsAreAWarningWithTheNumbers() {
+    let models = DeviceSurfaceAudit.deviceModels(help: Self.help)
+    let check = DeviceSurfaceAudit(emulator: "/usr/bin/qemu-system-x86_64", offered: models, used: ["vm": ["virtio-net-pci"]]).checks()[0]
+    #expect(check.status == .warn)
+    #expect(check.evidence == [
+      "/usr/bin/qemu-system-x86_64 -device help: 4 device models", "1 domain use 1: virtio-net-pci",
+      "3 models (75%) are reachable but unused; a QEMU built with only the used ones removes that surface",
+    ])
+    let wellCut = DeviceSurfaceAudit(emulator: "q", offered: ["a", "b"], used: ["vm": ["a", "b"]]).checks()[0]
+    #expect(wellCut.status == .pass)
+    #expect(DeviceSurfaceAudit(emulator: "q", offered: nil, used: [:]).checks()[0].status == .unknown)
+    #expect(DeviceSurfaceAudit(emulator: "q", offered: ["a"], used: nil).checks()[0].status == .unknown)
+  }
+}
