@@ -55,6 +55,9 @@ public struct SVirtAudit: Sendable {
       evidence.append("SELinux is permissive: it logs but does not confine")
       status = .warn
     } else {
+      if enforce == nil && apparmor == nil {
+        evidence.append("/sys/fs/selinux/enforce and /sys/module/apparmor/parameters/enabled: absent (neither LSM is in this kernel)")
+      }
       evidence.append("neither SELinux nor AppArmor is active: sVirt has nothing to confine QEMU with")
       status = .fail
     }
@@ -77,7 +80,8 @@ public struct SVirtAudit: Sendable {
   private func qemuConf() -> [HostCheck] {
     let path = "/etc/libvirt/qemu.conf"
     let settings = files.text(path).map(Self.settings) ?? [:]
-    let read = files.exists(path)
+    // No file means libvirt's defaults; a file we cannot read means we cannot tell.
+    let read = files.text(path) != nil || !files.exists(path)
     let driver = settings["security_driver"]
     let defaultConfined = settings["security_default_confined"]
     let requireConfined = settings["security_require_confined"]
@@ -86,7 +90,8 @@ public struct SVirtAudit: Sendable {
     checks.append(
       HostCheck(
         id: "qemu-conf-security-driver", section: "sVirt", title: "qemu.conf does not switch the security driver off",
-        status: !read ? .unknown : (driver?.contains("none") == true ? .fail : .pass), evidence: [shown("security_driver", driver)]))
+        status: !read ? .unknown : (driver?.contains("none") == true ? .fail : .pass),
+        evidence: [files.exists(path) ? shown("security_driver", driver) : "\(path): absent, so libvirt's defaults apply"]))
     checks.append(
       HostCheck(
         id: "qemu-conf-default-confined", section: "sVirt", title: "guests are confined by default (security_default_confined)",

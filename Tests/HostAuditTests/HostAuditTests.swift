@@ -123,6 +123,16 @@ func statuses(_ checks: [HostCheck]) -> [String] { checks.map { "\($0.id) \($0.s
     #expect(checks[1].evidence.last == "DAC alone is not sVirt: every VM runs as the same uid:gid")
   }
 
+  @Test func withoutQemuConfLibvirtsDefaultsApply() throws {
+    let host = try FakeHost()
+    let checks = SVirtAudit(files: host.files, securityModels: nil, running: []).checks()
+    #expect(statuses(checks) == [
+      "lsm-active FAIL", "libvirt-security-model UNKNOWN", "qemu-conf-security-driver PASS", "qemu-conf-default-confined PASS",
+      "qemu-conf-require-confined WARN",
+    ])
+    #expect(checks[2].evidence == ["/etc/libvirt/qemu.conf: absent, so libvirt's defaults apply"])
+  }
+
   @Test func aProcessLabelThatDiffersFromTheXMLFails() throws {
     let host = try FakeHost()
     try host.write("/run/libvirt/qemu/vm.pid", "300")
