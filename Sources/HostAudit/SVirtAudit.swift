@@ -132,6 +132,16 @@ public struct SVirtAudit: Sendable {
         evidence.append("the live XML claims \(expected)")
         status = .fail
       }
+      // What the live XML says about confinement, beside what the process really has.
+      for seclabel in entry.domain.seclabels where seclabel.model != "dac" {
+        if seclabel.type == "none" {
+          evidence.append("the live XML has <seclabel type='none'>: sVirt is switched off for this VM")
+          status = .fail
+        } else if seclabel.relabel == "no" {
+          evidence.append("the live XML has relabel='no': the VM's images keep labels other VMs may use")
+          if status == .pass { status = .warn }
+        }
+      }
       if confined { holders[label, default: []].append(entry.name) }
       checks.append(
         HostCheck(id: "vm-confined:\(entry.name)", section: "sVirt", title: "\(entry.name): the QEMU process is confined with its own label", status: status, evidence: evidence))

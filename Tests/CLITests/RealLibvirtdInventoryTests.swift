@@ -80,4 +80,15 @@ struct RealLibvirtdInventoryTests {
     #expect(text.stdout.contains("error [refuse] sound ich6 (alias sound0, pci 0000:00:"))
     #expect(text.stdout.contains("error [detach] input tablet (alias input0, usb 0:1) is denied by devices.input.deny[0]"))
   }
+
+  @Test func hostAuditReadsTheRunningGuestsProcessLabel() throws {
+    let (name, cleanUp) = try Self.startGuest("host")
+    defer { cleanUp() }
+    let result = try KVMPolicyProcess.run(["host", "-c", "qemu:///system"])
+    #expect(result.status == 1)
+    // This host has no SELinux or AppArmor: the QEMU process runs with DAC only, as libvirt-qemu.
+    #expect(result.stdout.contains("  FAIL    \(name): the QEMU process is confined with its own label\n          /run/libvirt/qemu/\(name).pid: "))
+    #expect(result.stdout.contains("only DAC: the process runs as the uid:gid every other VM runs as; that is not sVirt"))
+    #expect(result.stdout.contains("use 5: hda-duplex, intel-hda, piix3-usb-uhci, usb-tablet, virtio-balloon-pci"))
+  }
 }

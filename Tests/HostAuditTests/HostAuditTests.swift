@@ -123,6 +123,20 @@ func statuses(_ checks: [HostCheck]) -> [String] { checks.map { "\($0.id) \($0.s
     #expect(checks[1].evidence.last == "DAC alone is not sVirt: every VM runs as the same uid:gid")
   }
 
+  @Test func typeNoneAndRelabelNoInTheLiveXMLAreFlagged() throws {
+    let host = try FakeHost()
+    for pid in ["401", "402"] {
+      try host.write("/run/libvirt/qemu/vm\(pid).pid", pid)
+      try host.write("/proc/\(pid)/attr/current", "system_u:system_r:svirt_t:s0:c\(pid),c1")
+    }
+    let running = [
+      try Self.domain("vm401", seclabel: "<seclabel type='none' model='selinux'/>"),
+      try Self.domain("vm402", seclabel: "<seclabel type='dynamic' model='selinux' relabel='no'><label>system_u:system_r:svirt_t:s0:c402,c1</label></seclabel>"),
+    ]
+    let checks = SVirtAudit(files: host.files, securityModels: ["selinux"], running: running).checks()
+    #expect(statuses(checks).filter { $0.hasPrefix("vm-confined") } == ["vm-confined:vm401 FAIL", "vm-confined:vm402 WARN"])
+  }
+
   @Test func withoutQemuConfLibvirtsDefaultsApply() throws {
     let host = try FakeHost()
     let checks = SVirtAudit(files: host.files, securityModels: nil, running: []).checks()
