@@ -38,8 +38,7 @@ public final class ELFFile {
   private let isMapped: Bool
 
   /// Maps and parses the file at `path`.
-  public init(path: String) throws(ELFError) {
-    self.path = path
+  public convenience init(path: String) throws(ELFError) {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
       let code = errno
@@ -65,9 +64,15 @@ public final class ELFFile {
       if let mapping { munmap(mapping, length) }
       throw error
     }
+    self.init(path: path, parsed: parsed, mapping: mapping, isMapped: true, size: length)
+  }
+
+  /// Takes over a parsed image and the memory behind it.
+  private init(path: String, parsed: ELFParser, mapping: UnsafeMutableRawPointer?, isMapped: Bool, size: Int) {
+    self.path = path
     self.mapping = mapping
-    isMapped = true
-    size = length
+    self.isMapped = isMapped
+    self.size = size
     elfClass = parsed.elfClass
     endianness = parsed.reader.endianness
     type = parsed.type
@@ -81,8 +86,7 @@ public final class ELFFile {
 
   /// Parses an ELF image already in memory (e.g. a decompressed kernel module); `name` stands
   /// for the path in errors.
-  public init(bytes: [UInt8], name: String) throws(ELFError) {
-    path = name
+  public convenience init(bytes: [UInt8], name: String) throws(ELFError) {
     let copy = UnsafeMutableRawPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
     bytes.withUnsafeBytes { source in
       if let base = source.baseAddress { copy.copyMemory(from: base, byteCount: bytes.count) }
@@ -94,18 +98,7 @@ public final class ELFFile {
       copy.deallocate()
       throw error
     }
-    mapping = copy
-    isMapped = false
-    size = bytes.count
-    elfClass = parsed.elfClass
-    endianness = parsed.reader.endianness
-    type = parsed.type
-    machine = parsed.machine
-    programHeaders = parsed.programHeaders
-    sections = parsed.sections
-    dynamicEntries = parsed.dynamicEntries
-    dynamicSymbols = parsed.dynamicSymbols
-    symbols = parsed.symbols
+    self.init(path: name, parsed: parsed, mapping: copy, isMapped: false, size: bytes.count)
   }
 
   deinit {
