@@ -20,12 +20,12 @@ struct FlowScanner {
     self.depth = depth
   }
 
-  private var content: [Character] { lines[lineIndex].content }
+  private var content: [Unicode.Scalar] { lines[lineIndex].content }
   private var here: SourceLocation {
     SourceLocation(file: file, line: lines[lineIndex].number, column: lines[lineIndex].column + offset)
   }
 
-  private func peek() -> Character? { offset < content.count ? content[offset] : nil }
+  private func peek() -> Unicode.Scalar? { offset < content.count ? content[offset] : nil }
 
   /// Skips spaces, continuing onto deeper-indented following lines.
   private mutating func skipSpace() {
@@ -70,7 +70,7 @@ struct FlowScanner {
 
   private mutating func parsePlain() -> PolicyNode {
     let start = here
-    var text: [Character] = []
+    var text: [Unicode.Scalar] = []
     while let character = peek() {
       if [",", "[", "]", "{", "}"].contains(character) { break }
       if character == ":" {
@@ -91,10 +91,10 @@ struct FlowScanner {
     } else if let character = peek() {
       report(.unexpectedFlowCharacter(character), at: start)
     }
-    return PolicyNode(kind: .scalar(String(text), .plain), location: start, length: max(1, text.count))
+    return PolicyNode(kind: .scalar(String(scalars: text), .plain), location: start, length: max(1, text.count))
   }
 
-  private mutating func parseCollection(open: Character, close: Character) -> PolicyNode {
+  private mutating func parseCollection(open: Unicode.Scalar, close: Unicode.Scalar) -> PolicyNode {
     let start = here
     depth += 1
     defer { depth -= 1 }
@@ -165,7 +165,7 @@ struct FlowScanner {
   mutating func expectEnd() {
     while offset < content.count, content[offset] == " " { offset += 1 }
     if offset < content.count {
-      let rest = String(content[offset...])
+      let rest = String(scalars: content[offset...])
       report(.trailingContent(rest), at: here, length: rest.count)
     }
   }

@@ -11,7 +11,7 @@ struct PolicyLexer {
     /// Number of leading spaces.
     var indent: Int
     /// The content after the indentation, without comment or trailing white space.
-    var content: [Character]
+    var content: [Unicode.Scalar]
     /// The 1-based column of `content[0]`.
     var column: Int { indent + 1 }
   }
@@ -28,8 +28,7 @@ struct PolicyLexer {
     var result: [Line] = []
     var sawDocumentStart = false
     var number = 0
-    // "\r\n" is one Character in Swift, so split on both spellings of a line end.
-    for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+    for raw in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
       number += 1
       var characters = Array(raw)
       if characters.last == "\r" { characters.removeLast() }
@@ -76,8 +75,8 @@ struct PolicyLexer {
 
   /// Removes a `#` comment (at the start or after white space, outside quotes) and trailing
   /// white space.
-  static func stripComment(_ characters: [Character]) -> [Character] {
-    var quote: Character?
+  static func stripComment(_ characters: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    var quote: Unicode.Scalar?
     var end = characters.count
     var index = 0
     while index < characters.count {
@@ -109,7 +108,7 @@ struct PolicyLexer {
 
   /// Whether a quote at `index` opens a quoted scalar (rather than sitting inside a plain one,
   /// as in `rock 'n roll`): only where a value can start, after `: `, `- `, `[`, `{` or `,`.
-  static func startsToken(_ characters: [Character], at index: Int) -> Bool {
+  static func startsToken(_ characters: [Unicode.Scalar], at index: Int) -> Bool {
     var previous = index - 1
     while previous >= 0, characters[previous] == " " || characters[previous] == "\t" { previous -= 1 }
     guard previous >= 0 else { return true }
@@ -118,5 +117,15 @@ struct PolicyLexer {
     case ":", "-": return previous + 1 < index  // followed by white space
     default: return false
     }
+  }
+}
+
+extension String {
+  /// A string of these Unicode scalars (the lexer and parser work on scalars, not graphemes:
+  /// far cheaper, and columns count scalars).
+  init(scalars: some Sequence<Unicode.Scalar>) {
+    var view = String.UnicodeScalarView()
+    view.append(contentsOf: scalars)
+    self = String(view)
   }
 }

@@ -13,7 +13,7 @@ public enum PolicyMessage: Sendable {
   case unexpectedListItem
   case expectedListItem
   case duplicateKey(String, firstLine: Int)
-  case unterminatedString(quote: Character)
+  case unterminatedString(quote: Unicode.Scalar)
   case invalidEscape(String)
   case trailingContent(String)
   case unsupportedAnchor
@@ -24,9 +24,9 @@ public enum PolicyMessage: Sendable {
   case multipleDocuments
   case unsupportedComplexKey
   case nestedMappingValue
-  case unclosedFlow(open: Character)
-  case unexpectedFlowCharacter(Character)
-  case expectedFlowSeparator(close: Character)
+  case unclosedFlow(open: Unicode.Scalar)
+  case unexpectedFlowCharacter(Unicode.Scalar)
+  case expectedFlowSeparator(close: Unicode.Scalar)
   case expectedFlowColon
   case emptyKey
   case tooDeep(limit: Int)

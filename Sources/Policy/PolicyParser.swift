@@ -164,7 +164,7 @@ public struct PolicyParser {
     while index < lines.count, lines[index].indent > indent { index += 1 }
   }
 
-  static func isListItem(_ content: [Character]) -> Bool {
+  static func isListItem(_ content: [Unicode.Scalar]) -> Bool {
     content.first == "-" && (content.count == 1 || content[1] == " ")
   }
 
@@ -204,7 +204,7 @@ public struct PolicyParser {
     } else {
       var keyCharacters = Array(content[..<(end - 1)])
       while keyCharacters.last == " " { keyCharacters.removeLast() }
-      key = String(keyCharacters)
+      key = String(scalars: keyCharacters)
       length = keyCharacters.count
       if let first = keyCharacters.first {
         if first == "?" { report(.unsupportedComplexKey, line: line, column: line.column) }
@@ -243,7 +243,7 @@ public struct PolicyParser {
       var restStart = end
       while restStart < content.count, content[restStart] == " " { restStart += 1 }
       if restStart < content.count {
-        let rest = String(content[restStart...])
+        let rest = String(scalars: content[restStart...])
         report(.trailingContent(rest), line: line, column: line.column + restStart, length: rest.count)
       }
       return node
@@ -262,13 +262,13 @@ public struct PolicyParser {
       if let colon = Self.firstMappingColon(text) {
         report(.nestedMappingValue, line: line, column: column + colon)
       }
-      return PolicyNode(kind: .scalar(String(text), .plain), location: location(line, column), length: text.count)
+      return PolicyNode(kind: .scalar(String(scalars: text), .plain), location: location(line, column), length: text.count)
     }
-    let text = String(content[start...])
+    let text = String(scalars: content[start...])
     return PolicyNode(kind: .scalar(text, .plain), location: location(line, column), length: text.count)
   }
 
-  static func firstMappingColon(_ text: [Character]) -> Int? {
+  static func firstMappingColon(_ text: [Unicode.Scalar]) -> Int? {
     for position in text.indices where text[position] == ":" {
       if position + 1 == text.count || text[position + 1] == " " { return position }
     }
@@ -276,7 +276,7 @@ public struct PolicyParser {
   }
 
   /// Index of the quote closing the string opened at `start`, if on this line.
-  static func closingQuote(_ content: [Character], from start: Int) -> Int? {
+  static func closingQuote(_ content: [Unicode.Scalar], from start: Int) -> Int? {
     let quote = content[start]
     var position = start + 1
     while position < content.count {
@@ -296,7 +296,7 @@ public struct PolicyParser {
     return nil
   }
 
-  private mutating func parseQuoted(_ content: [Character], from start: Int, line: PolicyLexer.Line) -> (node: PolicyNode, end: Int) {
+  private mutating func parseQuoted(_ content: [Unicode.Scalar], from start: Int, line: PolicyLexer.Line) -> (node: PolicyNode, end: Int) {
     let decoded = QuotedScalar.decode(content, from: start)
     let nodeLocation = location(line, line.column + start)
     for (offset, sequence) in decoded.invalidEscapes {

@@ -9,7 +9,7 @@ enum QuotedScalar {
     var invalidEscapes: [(offset: Int, sequence: String)] = []
   }
 
-  static func decode(_ content: [Character], from start: Int) -> Decoded {
+  static func decode(_ content: [Unicode.Scalar], from start: Int) -> Decoded {
     let quote = content[start]
     var decoded = Decoded(style: quote == "'" ? .singleQuoted : .doubleQuoted)
     var position = start + 1
@@ -28,20 +28,20 @@ enum QuotedScalar {
         position = escape(content, at: position, into: &decoded)
         continue
       }
-      decoded.text.append(character)
+      decoded.text.unicodeScalars.append(character)
       position += 1
     }
     return decoded
   }
 
-  private static let simple: [Character: String] = [
+  private static let simple: [Unicode.Scalar: String] = [
     "\\": "\\", "\"": "\"", "/": "/", "n": "\n", "t": "\t", "r": "\r", "0": "\u{0}", "a": "\u{7}",
     "b": "\u{8}", "e": "\u{1B}", "f": "\u{C}", "v": "\u{B}", " ": " ", "N": "\u{85}", "_": "\u{A0}",
     "L": "\u{2028}", "P": "\u{2029}",
   ]
 
   /// Decodes the escape at `position` (a backslash); returns the index after it.
-  private static func escape(_ content: [Character], at position: Int, into decoded: inout Decoded) -> Int {
+  private static func escape(_ content: [Unicode.Scalar], at position: Int, into decoded: inout Decoded) -> Int {
     guard position + 1 < content.count else {
       decoded.invalidEscapes.append((position, "\\"))
       return position + 1
@@ -62,8 +62,8 @@ enum QuotedScalar {
     }
     // Take hex digits only, so a short escape never swallows the closing quote.
     var end = position + 2
-    while end < content.count, end < position + 2 + digits, content[end].isHexDigit { end += 1 }
-    let hex = String(content[(position + 2)..<end])
+    while end < content.count, end < position + 2 + digits, content[end].properties.isASCIIHexDigit { end += 1 }
+    let hex = String(scalars: content[(position + 2)..<end])
     guard hex.count == digits, let value = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(value) else {
       decoded.invalidEscapes.append((position, "\\" + String(letter) + hex))
       return end
