@@ -27,8 +27,9 @@ public struct DiagnosticFormatter: Sendable {
     let line = lines[index]
     output += line + "\n"
     // Keep tabs in the padding so the caret lines up under tab-indented text.
-    let padding = line.prefix(max(0, diagnostic.location.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
-    let available = max(1, line.count - (diagnostic.location.column - 1))
+    // Columns count Unicode scalars, as the lexer does.
+    let padding = line.unicodeScalars.prefix(max(0, diagnostic.location.column - 1)).map { $0 == "\t" ? "\t" : " " }.joined()
+    let available = max(1, line.unicodeScalars.count - (diagnostic.location.column - 1))
     let marker = "^" + String(repeating: "~", count: max(0, min(diagnostic.length, available) - 1))
     output += padding + (colors ? "\u{1B}[1;32m" + marker + "\u{1B}[0m" : marker) + "\n"
     return output
