@@ -37,7 +37,8 @@ public struct CheckReport: Sendable {
 
   /// One source's results.
   public struct SourceResult: Sendable {
-    /// The source as read.
+    /// The source's identity and error as read; its domains' results are in ``domains`` (the
+    /// models themselves are not kept).
     public let source: InventorySource
     /// Its domains, sorted by name.
     public let domains: [DomainResult]
@@ -55,7 +56,7 @@ public struct CheckReport: Sendable {
   /// Every finding.
   public var findings: [Finding] { domains.flatMap(\.findings) }
   /// Whether a source or a domain could not be read.
-  public var hasInputErrors: Bool { sources.contains { $0.source.hasErrors } }
+  public var hasInputErrors: Bool { sources.contains { $0.source.error != nil || $0.domains.contains { $0.error != nil } } }
   /// Whether any finding is an error.
   public var hasViolations: Bool { domains.contains(where: \.hasViolations) }
 }

@@ -5,37 +5,47 @@ public import Policy
 /// Judges collected sources with the engine. Pure: no I/O.
 public enum CheckRunner {
   /// Evaluates every domain of every source against `policy`.
+  public static func run(_ sources: [InventorySource], policy: Policy) -> CheckReport {
+    CheckReport(policyFile: policy.file, policyDescription: policy.description, sources: sources.map { judge($0, policy: policy) })
+  }
+
+  /// Evaluates every domain of one source. The result keeps no domain model, only what the
+  /// reports need, so a caller that streams sources holds just results.
   ///
   /// Running domains are judged twice when their definition was read: live XML, and the
   /// definition that boots next; definition findings that repeat a live one are dropped.
-  public static func run(_ sources: [InventorySource], policy: Policy) -> CheckReport {
-    let results = sources.map { source in
-      let models = source.domains.compactMap(\.model)
-      // One engine call per source for the live XML, so shared labels are found across domains.
-      let live = Dictionary(
-        zip(models.map(\.name), Engine.evaluate(models, against: policy)), uniquingKeysWith: { first, _ in first })
-      let domains = source.domains.map { entry -> CheckReport.DomainResult in
-        var evaluations: [(CheckReport.Scope, Evaluation)] = []
-        if let evaluation = live[entry.name] {
-          evaluations.append((source.kind == .file ? .file : .live, evaluation))
-          if let definition = entry.definition {
-            let seen = Set(evaluation.findings.map(Self.key))
-            let scoped = Engine.evaluate(definition, against: policy).filteringFindings { !seen.contains(Self.key($0)) }
-            evaluations.append((.definition, scoped))
-          }
+  public static func judge(_ source: InventorySource, policy: Policy) -> CheckReport.SourceResult {
+    let models = source.domains.compactMap(\.model)
+    // One engine call per source for the live XML, so shared labels are found across domains.
+    let live = Dictionary(
+      zip(models.map(\.name), Engine.evaluate(models, against: policy)), uniquingKeysWith: { first, _ in first })
+    let domains = source.domains.map { entry -> CheckReport.DomainResult in
+      var evaluations: [(CheckReport.Scope, Evaluation)] = []
+      if let evaluation = live[entry.name] {
+        evaluations.append((source.kind == .file ? .file : .live, evaluation))
+        if let definition = entry.definition {
+          let seen = Set(evaluation.findings.map(Self.key))
+          let scoped = Engine.evaluate(definition, against: policy).filteringFindings { !seen.contains(Self.key($0)) }
+          evaluations.append((.definition, scoped))
         }
-        return CheckReport.DomainResult(
-          name: entry.name, uuid: entry.model?.uuid, state: entry.state?.rawValue,
-          override: evaluations.first?.1.override, error: entry.error, evaluations: evaluations)
       }
-      return CheckReport.SourceResult(source: source, domains: domains)
+      return CheckReport.DomainResult(
+        name: entry.name, uuid: entry.model?.uuid, state: entry.state?.rawValue,
+        override: evaluations.first?.1.override, error: entry.error, evaluations: evaluations)
     }
-    return CheckReport(policyFile: policy.file, policyDescription: policy.description, sources: results)
+    return CheckReport.SourceResult(source: source.withoutDomains, domains: domains)
   }
 
   /// What makes a definition finding the same as a live one (aliases and addresses differ).
   private static func key(_ finding: Finding) -> String {
     let device = finding.device.map { "\($0.deviceClass)|\($0.kind ?? "")" } ?? ""
     return "\(finding.check.rawValue)|\(device)|\(finding.attribute ?? "")|\(finding.rule.path)"
+  }
+}
+
+extension InventorySource {
+  /// This source's identity and error, its domains (and their models) dropped.
+  fileprivate var withoutDomains: InventorySource {
+    InventorySource(kind: kind, name: name, uri: uri, securityModels: securityModels, error: error)
   }
 }

@@ -69,7 +69,10 @@ public struct Device: Hashable, Sendable {
 
   /// The canonical `type` or `model` that best names this device in a report
   /// (`bridge e1000` for an interface: both matter there).
-  public var kind: String? {
+  public var kind: String? { kind(reading: attribute) }
+
+  /// ``kind``, reading canonical attributes through `attribute` (a caller's cache).
+  public func kind(reading attribute: (String) -> [String]) -> String? {
     if deviceClass == .interface {
       let parts = attribute("type") + attribute("model")
       return parts.isEmpty ? nil : parts.joined(separator: " ")

@@ -105,7 +105,7 @@ public enum DeviceAttributes {
   /// Whether `name` is a raw XML path (`target/@bus`, `@type`, `readonly`, `text()`) rather
   /// than a canonical attribute name.
   public static func isRawPath(_ name: String) -> Bool {
-    name.contains("/") || name.contains("@") || name == "text()"
+    name.utf8.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "@") } || name == "text()"
   }
 
   /// Every canonical attribute of a device that has at least one value.
@@ -125,8 +125,12 @@ public enum DeviceAttributes {
   private static func read(_ source: Source, from device: Device) -> [String] {
     switch source {
     case .paths(let paths):
-      var seen = Set<String>()
-      return paths.flatMap { device.values(at: $0) }.filter { seen.insert($0).inserted }
+      if paths.count == 1 { return device.values(at: paths[0]) }
+      var values: [String] = []
+      for path in paths {
+        for value in device.values(at: path) where !values.contains(value) { values.append(value) }
+      }
+      return values
     case .flag(let path):
       return [device.has(path) ? "yes" : "no"]
     case .hexID(let paths):

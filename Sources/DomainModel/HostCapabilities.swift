@@ -33,7 +33,7 @@ public struct HostCapabilities: Hashable, Sendable {
       throw DomainXMLError(source: source, line: 1, message: "not a libvirt <capabilities> document")
     }
     let host = XMLElement(node: rootNode).child("host")
-    securityModels = (host?.children ?? []).filter { $0.name == "secmodel" }.map { element in
+    securityModels = (host.map { Array($0.children) } ?? []).filter { $0.name == "secmodel" }.map { element in
       var baselabels: [String: String] = [:]
       for label in element.children where label.name == "baselabel" {
         baselabels[label.attribute("type") ?? ""] = label.trimmedText

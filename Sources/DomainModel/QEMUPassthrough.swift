@@ -43,7 +43,7 @@ public struct QEMUPassthrough: Hashable, Sendable {
 
 extension QEMUPassthrough {
   /// Adds what one root-level element in the QEMU namespace says.
-  mutating func add(_ element: XMLElement) {
+  mutating func add<Element: ElementView>(_ element: Element) {
     if line == 0 { line = element.line }
     let children = element.children.filter { $0.namespaceURI == Self.namespace }
     switch element.name {

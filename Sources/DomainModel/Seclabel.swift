@@ -34,7 +34,7 @@ public struct Seclabel: Hashable, Sendable {
 }
 
 extension Seclabel {
-  init(_ element: XMLElement) {
+  init<Element: ElementView>(_ element: Element) {
     let text = { (name: String) in element.child(name).map(\.trimmedText) }
     self.init(
       type: element.attribute("type"), model: element.attribute("model"),

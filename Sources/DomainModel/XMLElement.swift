@@ -4,7 +4,7 @@ internal import CLibXML2
 ///
 /// Only valid while the owning ``DomainDocument`` (or parse call) keeps the tree alive; it never
 /// leaves this module.
-struct XMLElement {
+struct XMLElement: ElementView {
   let node: xmlNodePtr
 
   /// The local name, without a namespace prefix.
@@ -26,19 +26,21 @@ struct XMLElement {
   var line: Int { Int(xmlGetLineNo(node)) }
 
   /// Element children in document order (text, comments, CDATA and PIs are skipped).
-  var children: [XMLElement] {
-    var result: [XMLElement] = []
-    var child = node.pointee.children
-    while let current = child {
-      if current.pointee.type == XML_ELEMENT_NODE { result.append(XMLElement(node: current)) }
-      child = current.pointee.next
-    }
-    return result
-  }
+  var children: Children { Children(first: node.pointee.children) }
 
-  /// The first element child with this local name in no namespace.
-  func child(_ name: String) -> XMLElement? {
-    children.first { $0.name == name && $0.namespaceURI == nil }
+  /// The element children of a node, walked through libxml2's sibling links.
+  struct Children: Sequence, IteratorProtocol {
+    private var upcoming: xmlNodePtr?
+
+    init(first: xmlNodePtr?) { upcoming = first }
+
+    mutating func next() -> XMLElement? {
+      while let current = upcoming {
+        upcoming = current.pointee.next
+        if current.pointee.type == XML_ELEMENT_NODE { return XMLElement(node: current) }
+      }
+      return nil
+    }
   }
 
   /// Attributes in document order, values read without expanding entities.
@@ -71,10 +73,12 @@ struct XMLElement {
   /// Entity references are kept literally (`&name;`): kvmpolicy never expands entities.
   var text: String { Self.text(of: node.pointee.children) }
 
-  /// Text content with leading and trailing white space removed.
+  /// ``text`` without leading and trailing white space.
   var trimmedText: String { text.trimmingXMLWhitespace() }
 
-  private static func text(of first: xmlNodePtr?) -> String {
+  /// The text of a node list as kvmpolicy reads it: text and CDATA content, `&name;` for an
+  /// entity reference.
+  static func text(of first: xmlNodePtr?) -> String {
     var result = ""
     var child = first
     while let current = child {

@@ -11,6 +11,21 @@ internal import CLibXML2
 enum XMLParser {
   /// Parses `bytes` into a document the caller must free with `xmlFreeDoc`.
   static func parse(_ bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> xmlDocPtr {
+    try read(bytes, source: source, tree: nil)
+  }
+
+  /// Parses `bytes` through libxml2's SAX interface into a compact ``ElementTree``: the same
+  /// parser, options and errors as ``parse(_:source:)``, without building libxml2's tree.
+  static func parseElements(_ bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> ElementTree {
+    let tree = ElementTree()
+    // The document libxml2 still makes holds only the DTD and its entities, no elements.
+    xmlFreeDoc(try read(bytes, source: source, tree: tree))
+    return tree
+  }
+
+  /// The one parse: a fresh context, first-error capture, and either libxml2's tree builder or
+  /// SAX handlers that fill `tree`.
+  private static func read(_ bytes: UnsafeRawBufferPointer, source: String, tree: ElementTree?) throws(DomainXMLError) -> xmlDocPtr {
     _ = libxmlInitialized
     guard bytes.count <= Int(Int32.max) else {
       throw DomainXMLError(source: source, line: 0, message: "document is larger than 2 GiB")
@@ -20,25 +35,26 @@ enum XMLParser {
     }
     defer { xmlFreeParserCtxt(context) }
     // libxml2 keeps only the last error; the first one says what actually went wrong.
-    let firstError = FirstError(context: context)
-    context.pointee._private = Unmanaged.passUnretained(firstError).toOpaque()
+    let state = ParseState(context: context, tree: tree)
+    context.pointee._private = Unmanaged.passUnretained(state).toOpaque()
     context.pointee.sax.pointee.serror = { userData, error in
       guard let error, let context = userData?.assumingMemoryBound(to: xmlParserCtxt.self),
         let box = context.pointee._private
       else { return }
-      let firstError = Unmanaged<FirstError>.fromOpaque(box).takeUnretainedValue()
-      if firstError.error == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
+      let state = Unmanaged<ParseState>.fromOpaque(box).takeUnretainedValue()
+      if state.error == nil, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
         var described = XMLParser.describe(error.pointee, source: "")
         // An error inside an entity's text comes from a nested parser counting the entity's
         // lines; name the document's line, where the main parser stands, instead.
-        // (Nested parsers inherit `_private`, so `firstError.context` is the main one.)
-        if context != firstError.context, let input = firstError.context.pointee.input {
+        // (Nested parsers inherit `_private`, so `state.context` is the main one.)
+        if context != state.context, let input = state.context.pointee.input {
           described = DomainXMLError(
             source: "", line: Int(input.pointee.line), column: Int(input.pointee.col), message: described.message)
         }
-        firstError.error = described
+        state.error = described
       }
     }
+    if tree != nil { SAXEvents.install(on: context) }
     let options = Int32(
       XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
         | XML_PARSE_BIG_LINES.rawValue)
@@ -49,7 +65,7 @@ enum XMLParser {
       xmlCtxtReadMemory(context, base ?? emptyBuffer.baseAddress, Int32(bytes.count), nil, nil, options)
     }
     guard let document else {
-      let error = firstError.error ?? describe(xmlCtxtGetLastError(context)?.pointee, source: "")
+      let error = state.error ?? describe(xmlCtxtGetLastError(context)?.pointee, source: "")
       throw DomainXMLError(source: source, line: error.line, column: error.column, message: error.message)
     }
     return document
@@ -72,13 +88,18 @@ enum XMLParser {
       message: message.isEmpty ? "malformed XML" : message)
   }
 
-  /// Where the structured error handler keeps the first error of a parse.
-  private final class FirstError {
+  /// What the callbacks of one parse share: the first error, and the tree SAX events fill.
+  final class ParseState {
     // Copied at once: libxml2 frees an error's strings when it records the next one.
     var error: DomainXMLError?
-    /// The document's own parser context.
+    /// The document's own parser context (entity checks run nested parsers with other ones).
     let context: xmlParserCtxtPtr
-    init(context: xmlParserCtxtPtr) { self.context = context }
+    /// Where SAX events go; `nil` when libxml2 builds its tree.
+    let tree: ElementTree?
+    init(context: xmlParserCtxtPtr, tree: ElementTree?) {
+      self.context = context
+      self.tree = tree
+    }
   }
 }
 

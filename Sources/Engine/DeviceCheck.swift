@@ -9,10 +9,15 @@ enum DeviceCheck {
   }
 
   static func judge(_ device: Device, _ context: Engine.Context) -> Verdict {
-    let reference = DeviceReference(device)
-    let values: (String) -> [String] = { name in
-      DeviceAttributes.isRawPath(name) ? device.values(at: name) : device.attribute(name)
+    // Rules ask for the same few attributes again and again: read each one once.
+    var read: [(name: String, values: [String])] = []
+    func values(_ name: String) -> [String] {
+      if let known = read.first(where: { $0.name == name }) { return known.values }
+      let values = DeviceAttributes.isRawPath(name) ? device.values(at: name) : device.attribute(name)
+      read.append((name, values))
+      return values
     }
+    let reference = DeviceReference(device, kind: device.kind(reading: values))
     let className = device.deviceClass.name
     guard let classPolicy = context.ruleset.classes[className] else {
       let allowed = context.ruleset.unlistedClassesAllowed ?? false

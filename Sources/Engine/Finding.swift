@@ -73,12 +73,17 @@ public struct DeviceReference: Hashable, Sendable, CustomStringConvertible {
 
   /// Describes a device from the domain model.
   public init(_ device: Device) {
+    self.init(device, kind: device.kind)
+  }
+
+  /// Describes a device whose ``kind`` the caller already read.
+  init(_ device: Device, kind: String?) {
     deviceClass = device.deviceClass.name
     index = device.index
     alias = device.alias
     address = device.address?.description
     line = device.line
-    kind = device.kind
+    self.kind = kind
   }
 
   /// `sound ich9 (alias sound0, pci 0000:00:1b.0)`.

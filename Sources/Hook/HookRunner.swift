@@ -34,7 +34,7 @@ public enum HookRunner {
     }
     let bytes = xml()
     let parsed = bytes.withUnsafeBytes { buffer in
-      Result { () throws(DomainXMLError) in try DomainDocument(bytes: buffer, source: "\(request.domain) (hook XML)").domain }
+      Result { () throws(DomainXMLError) in try Domain.parse(bytes: buffer, source: "\(request.domain) (hook XML)") }
     }
     let domain: Domain
     switch parsed {

@@ -37,7 +37,7 @@ public enum HostAuditor {
         models = capabilities.securityModels.map(\.model)
       }
       for handle in (try? connection.domains()) ?? [] {
-        guard let xml = try? handle.xml(), let domain = try? DomainDocument(xml: xml, source: handle.name).domain else { continue }
+        guard let xml = try? handle.xml(), let domain = try? Domain.parse(xml: xml, source: handle.name) else { continue }
         if (try? handle.isActive()) == true { running.append(SVirtAudit.RunningDomain(name: handle.name, domain: domain)) }
         if let path = domain.devices.first(where: { $0.deviceClass == .emulator })?.attribute("path").first { emulator = path }
         // The command line libvirt would run names every QEMU device model the domain uses.

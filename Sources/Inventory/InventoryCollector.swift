@@ -67,20 +67,36 @@ public enum InventoryCollector {
     }
   }
 
+  /// `paths` with every directory replaced by the `*.xml` files in it, sorted by name (as in
+  /// `/etc/libvirt/qemu`); a directory without any stays, and reading it reports that.
+  public static func expandingDirectories(_ paths: [String]) -> [String] {
+    paths.flatMap { path -> [String] in
+      var isDirectory: ObjCBool = false
+      guard path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+        let names = try? FileManager.default.contentsOfDirectory(atPath: path)
+      else { return [path] }
+      let files = names.filter { $0.hasSuffix(".xml") && !$0.hasPrefix(".") }.sorted()
+      let base = path.hasSuffix("/") ? path : path + "/"
+      return files.isEmpty ? [path] : files.map { base + $0 }
+    }
+  }
+
   /// The domain in one XML file, or standard input for `-`.
   public static func collect(file path: String) -> InventorySource {
     let source = path == "-" ? "<stdin>" : path
     let data: Data
+    var isDirectory: ObjCBool = false
     if path == "-" {
       data = FileHandle.standardInput.readDataToEndOfFile()
     } else if let contents = FileManager.default.contents(atPath: path) {
       data = contents
     } else {
-      let reason = FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file"
+      let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+      let reason = !exists ? "no such file" : isDirectory.boolValue ? "a directory without *.xml files" : "cannot read file"
       return InventorySource(kind: .file, name: path, error: .file(path: source, reason: reason))
     }
     let parsed = data.withUnsafeBytes { bytes in
-      Result { () throws(DomainXMLError) in try DomainDocument(bytes: bytes, source: source).domain }
+      Result { () throws(DomainXMLError) in try Domain.parse(bytes: bytes, source: source) }
     }
     switch parsed {
     case .success(let domain):
@@ -123,9 +139,9 @@ public enum InventoryCollector {
       let labels = state == .shutOff ? [] : try handle.securityLabels()
       let inactive = definitions && persistent && state != .shutOff ? try handle.xml(inactive: true) : nil
       do throws(DomainXMLError) {
-        let model = try DomainDocument(xml: xml, source: "\(uri) domain \(name)").domain
+        let model = try Domain.parse(xml: xml, source: "\(uri) domain \(name)")
         let definition = try inactive.map { xml throws(DomainXMLError) in
-          try DomainDocument(xml: xml, source: "\(uri) domain \(name) (definition)").domain
+          try Domain.parse(xml: xml, source: "\(uri) domain \(name) (definition)")
         }
         return InventoryDomain(
           name: name, model: model, definition: definition, state: state, persistent: persistent, securityLabels: labels)

@@ -62,13 +62,34 @@ public struct CheckSummary: Equatable, Sendable {
 
   /// Counts a report.
   public init(_ report: CheckReport) {
-    let domains = report.domains.filter { $0.error == nil }
-    self.domains = domains.count
-    violating = domains.filter(\.hasViolations).count
-    compliant = self.domains - violating
-    errors = report.findings.filter { $0.severity == .error }.count
-    warnings = report.findings.filter { $0.severity == .warning }.count
-    inputErrors =
-      report.sources.filter { $0.source.error != nil }.count + report.domains.filter { $0.error != nil }.count
+    var (domains, violating, errors, warnings, inputErrors) = (0, 0, 0, 0, 0)
+    for source in report.sources {
+      if source.source.error != nil { inputErrors += 1 }
+      for domain in source.domains {
+        guard domain.error == nil else {
+          inputErrors += 1
+          continue
+        }
+        domains += 1
+        var violates = false
+        for (_, evaluation) in domain.evaluations {
+          for finding in evaluation.findings {
+            switch finding.severity {
+            case .error:
+              errors += 1
+              violates = true
+            case .warning: warnings += 1
+            }
+          }
+        }
+        if violates { violating += 1 }
+      }
+    }
+    self.domains = domains
+    self.violating = violating
+    self.compliant = domains - violating
+    self.errors = errors
+    self.warnings = warnings
+    self.inputErrors = inputErrors
   }
 }

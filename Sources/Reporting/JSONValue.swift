@@ -2,7 +2,7 @@
 ///
 /// kvmpolicy's JSON outputs are schemas operators script against; keys come out in the order
 /// the reporter lists them, so output is stable and diff-able.
-public indirect enum JSONValue: Equatable, Sendable {
+public enum JSONValue: Equatable, Sendable {
   case null
   case bool(Bool)
   case int(Int)
@@ -86,6 +86,12 @@ public indirect enum JSONValue: Equatable, Sendable {
 
   private static func writeString(_ value: String, to output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
+    // Most strings need no escaping: copy them whole.
+    if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      output.append(contentsOf: value.utf8)
+      output.append(UInt8(ascii: "\""))
+      return
+    }
     for byte in value.utf8 {
       switch byte {
       case UInt8(ascii: "\""): output += "\\\"".utf8

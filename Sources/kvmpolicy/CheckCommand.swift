@@ -50,13 +50,14 @@ struct CheckCommand: ParsableCommand {
     let policy = try policyOptions.load()
     let globs = domains.compactMap { try? Glob($0) }
     let selects: @Sendable (String) -> Bool = { name in globs.isEmpty || globs.contains { $0.matches(name) } }
-    let collected = sources.collect(options: InventoryCollector.Options(definitions: true, resolveHostDevices: true, selectsName: selects))
-    let filtered = collected.map { source in
-      InventorySource(
-        kind: source.kind, name: source.name, uri: source.uri, securityModels: source.securityModels,
-        domains: source.domains.filter { selects($0.name) }, error: source.error)
+    let report: CheckReport
+    if !sources.xml.isEmpty {
+      // Files stream through parse and judgement on every core; only results are kept.
+      report = FileCheck.run(paths: sources.files, policy: policy, selectsName: selects)
+    } else {
+      let collected = sources.collect(options: InventoryCollector.Options(definitions: true, resolveHostDevices: true, selectsName: selects))
+      report = CheckRunner.run(collected, policy: policy)
     }
-    let report = CheckRunner.run(filtered, policy: policy)
     let options = ReportOptions(colors: output.useColors(), explain: explain, toolVersion: KVMPolicy.configuration.version)
     guard let reporter = CheckReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
     try output.write(reporter.render(report))

@@ -10,7 +10,9 @@ struct SourceOptions: ParsableArguments {
 
   @Option(
     name: .customLong("xml"), parsing: .upToNextOption,
-    help: ArgumentHelp("Read domain XML files instead of libvirt (- for standard input).", valueName: "file"))
+    help: ArgumentHelp(
+      "Read domain XML files instead of libvirt (- for standard input; a directory stands for its *.xml files, e.g. /etc/libvirt/qemu).",
+      valueName: "file"))
   var xml: [String] = []
 
   func validate() throws {
@@ -22,9 +24,12 @@ struct SourceOptions: ParsableArguments {
     }
   }
 
+  /// The XML files to read, directories expanded.
+  var files: [String] { InventoryCollector.expandingDirectories(xml) }
+
   /// Reads every source in the order given (connections concurrently).
   func collect(options: InventoryCollector.Options = .init()) -> [InventorySource] {
-    if !xml.isEmpty { return xml.map { InventoryCollector.collect(file: $0) } }
+    if !xml.isEmpty { return files.map { InventoryCollector.collect(file: $0) } }
     return InventoryCollector.collect(uris: connect.isEmpty ? [nil] : connect.map { $0 }, options: options)
   }
 }

@@ -1,0 +1,123 @@
+/// A compact, read-only element tree filled from libxml2's SAX events.
+///
+/// It holds only what the domain model reads (names, namespaces, lines, attributes and trimmed
+/// text) in two flat arrays, so building it costs a fraction of libxml2's own tree: no node per
+/// white-space run, no per-node allocation. ``Domain/parse(bytes:source:)`` uses it; documents
+/// that will be edited keep libxml2's tree in ``DomainDocument``.
+final class ElementTree {
+  struct Node {
+    /// The local name (`prefix:name` when the prefix is bound to no namespace, as libxml2 does).
+    var name: String
+    var prefix: String?
+    var namespaceURI: String?
+    var line: Int
+    var attributes: Range<Int>
+    var firstChild = -1
+    var lastChild = -1
+    var nextSibling = -1
+    /// Text so far; trimmed when the element ends.
+    var text = ""
+    /// Whether `text` holds anything but white space yet.
+    var hasContent = false
+  }
+
+  struct Attribute {
+    /// `prefix:name` for a namespaced attribute, the local name otherwise.
+    let name: String
+    /// Whether the attribute is in a namespace (then ``ElementView/attribute(_:)`` skips it).
+    let namespaced: Bool
+    let value: String
+  }
+
+  private(set) var nodes: [Node] = []
+  private(set) var attributes: [Attribute] = []
+  /// The elements whose end tag has not come yet.
+  private var open: [Int] = []
+
+  init() {
+    nodes.reserveCapacity(256)
+    attributes.reserveCapacity(512)
+  }
+
+  /// The root element, once parsed.
+  var root: Element? { nodes.isEmpty ? nil : Element(tree: self, index: 0) }
+
+  /// Starts an element; `attributes` are appended before this call returns.
+  func startElement(name: String, prefix: String?, namespaceURI: String?, line: Int, attributes new: [Attribute]) {
+    let index = nodes.count
+    let first = attributes.count
+    attributes.append(contentsOf: new)
+    nodes.append(Node(name: name, prefix: prefix, namespaceURI: namespaceURI, line: line, attributes: first..<attributes.count))
+    if let parent = open.last {
+      if nodes[parent].lastChild >= 0 {
+        nodes[nodes[parent].lastChild].nextSibling = index
+      } else {
+        nodes[parent].firstChild = index
+      }
+      nodes[parent].lastChild = index
+    }
+    open.append(index)
+  }
+
+  /// Ends the innermost open element.
+  func endElement() {
+    guard let index = open.popLast() else { return }
+    if nodes[index].hasContent {
+      nodes[index].text = nodes[index].text.trimmingXMLWhitespace()
+    } else {
+      nodes[index].text = ""
+    }
+  }
+
+  /// Text, CDATA or an entity reference (`&name;`) inside the innermost open element.
+  func appendText(_ chunk: String) {
+    guard let index = open.last else { return }
+    let blank = chunk.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    if blank && !nodes[index].hasContent {
+      // Leading white space is trimmed anyway; only its last character can matter (a space
+      // that a following combining mark joins), so runs of indentation never grow a string.
+      nodes[index].text = chunk.isEmpty ? nodes[index].text : String(chunk.unicodeScalars.last!)
+      return
+    }
+    nodes[index].hasContent = nodes[index].hasContent || !blank
+    nodes[index].text += chunk
+  }
+
+  /// One element of the tree.
+  struct Element: ElementView {
+    let tree: ElementTree
+    let index: Int
+
+    private var node: Node { tree.nodes[index] }
+
+    var name: String { node.name }
+    var namespaceURI: String? { node.namespaceURI }
+    var qualifiedName: String { node.prefix.map { $0 + ":" + node.name } ?? node.name }
+    var line: Int { node.line }
+    var trimmedText: String { node.text }
+    var children: Children { Children(tree: tree, upcoming: node.firstChild) }
+
+    var attributes: [(name: String, value: String)] {
+      tree.attributes[node.attributes].map { ($0.name, $0.value) }
+    }
+
+    func attribute(_ name: String) -> String? {
+      for index in node.attributes where !tree.attributes[index].namespaced && tree.attributes[index].name == name {
+        return tree.attributes[index].value
+      }
+      return nil
+    }
+
+    /// The element children, through the sibling links.
+    struct Children: Sequence, IteratorProtocol {
+      let tree: ElementTree
+      var upcoming: Int
+
+      mutating func next() -> Element? {
+        guard upcoming >= 0 else { return nil }
+        defer { upcoming = tree.nodes[upcoming].nextSibling }
+        return Element(tree: tree, index: upcoming)
+      }
+    }
+  }
+}
