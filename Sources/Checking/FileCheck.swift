@@ -6,36 +6,65 @@ public import Inventory
 public import Policy
 
 /// Checks domain XML files as a stream: each file is read, parsed, judged and its model dropped
-/// before the next one on the same core, with every core at work. Only results are kept, so
-/// memory does not grow with the size of the documents, and the report lists the files in the
-/// order given.
+/// on one of the cores, a batch at a time, and its result handed on in the order given.
 public enum FileCheck {
-  /// Reads and judges `paths` (`-` for standard input) against `policy`; domains whose name
-  /// `selectsName` rejects are left out of the report.
+  /// How many files are in flight at once: enough to keep every core busy, few enough that
+  /// memory stays flat however many files there are.
+  public static let batchSize = 256
+
+  /// Reads and judges `paths` (`-` for standard input) against `policy` and hands each source's
+  /// result to `each` on the calling thread, in the order of `paths`, batch by batch; nothing is
+  /// kept afterwards. `prepare` runs on the worker that judged the source (a reporter renders its
+  /// chunk there). Domains whose name `selectsName` rejects are left out.
+  public static func forEach<Prepared: Sendable>(
+    paths: [String], policy: Policy, selectsName: @escaping @Sendable (String) -> Bool = { _ in true },
+    prepare: @escaping @Sendable (CheckReport.SourceResult, Int) -> Prepared,
+    each: (CheckReport.SourceResult, Prepared) -> Void
+  ) {
+    let processors = max(1, System.activeProcessors)
+    var start = 0
+    while start < paths.count {
+      let batch = start..<min(paths.count, start + batchSize)
+      let slots = Slots<(CheckReport.SourceResult, Prepared)>(count: batch.count)
+      // Contiguous runs of files per worker: few hand-offs, and neighbours share the cache.
+      let workers = min(batch.count, processors * 4)
+      DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let range = (batch.count * worker / workers)..<(batch.count * (worker + 1) / workers)
+        for offset in range {
+          let index = batch.lowerBound + offset
+          let result = judge(path: paths[index], policy: policy, selectsName: selectsName)
+          slots.store((result, prepare(result, index)), at: offset)
+        }
+      }
+      for (result, prepared) in slots.values { each(result, prepared) }
+      start = batch.upperBound
+    }
+  }
+
+  /// Reads and judges `paths` into one report (for reporters that need every source at once).
   public static func run(
     paths: [String], policy: Policy, selectsName: @escaping @Sendable (String) -> Bool = { _ in true }
   ) -> CheckReport {
-    let slots = Slots(count: paths.count)
-    // Contiguous runs of files per worker: few hand-offs, and neighbours share the cache.
-    let workers = min(paths.count, max(1, System.activeProcessors) * 4)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      let range = (paths.count * worker / workers)..<(paths.count * (worker + 1) / workers)
-      for index in range {
-        let read = InventoryCollector.collect(file: paths[index])
-        let selected = InventorySource(
-          kind: read.kind, name: read.name, uri: read.uri, domains: read.domains.filter { selectsName($0.name) },
-          error: read.error)
-        slots.store(CheckRunner.judge(selected, policy: policy), at: index)
-      }
+    var sources: [CheckReport.SourceResult] = []
+    forEach(paths: paths, policy: policy, selectsName: selectsName, prepare: { _, _ in () }) { result, _ in
+      sources.append(result)
     }
-    return CheckReport(policyFile: policy.file, policyDescription: policy.description, sources: slots.values)
+    return CheckReport(policyFile: policy.file, policyDescription: policy.description, sources: sources)
+  }
+
+  private static func judge(path: String, policy: Policy, selectsName: (String) -> Bool) -> CheckReport.SourceResult {
+    let read = InventoryCollector.collect(file: path)
+    let selected = InventorySource(
+      kind: read.kind, name: read.name, uri: read.uri, domains: read.domains.filter { selectsName($0.name) },
+      error: read.error)
+    return CheckRunner.judge(selected, policy: policy)
   }
 }
 
 /// Result slots that workers fill at disjoint indices, read once all are done.
-private final class Slots: @unchecked Sendable {
+private final class Slots<Value>: @unchecked Sendable {
   // One allocation made before the workers start; each writes only its own elements.
-  private let storage: UnsafeMutableBufferPointer<CheckReport.SourceResult?>
+  private let storage: UnsafeMutableBufferPointer<Value?>
 
   init(count: Int) {
     storage = .allocate(capacity: count)
@@ -47,9 +76,9 @@ private final class Slots: @unchecked Sendable {
     storage.deallocate()
   }
 
-  func store(_ value: CheckReport.SourceResult, at index: Int) { storage[index] = value }
+  func store(_ value: Value, at index: Int) { storage[index] = value }
 
-  var values: [CheckReport.SourceResult] { storage.compactMap { $0 } }
+  var values: [Value] { storage.compactMap { $0 } }
 }
 
 private enum System {

@@ -68,6 +68,18 @@ extension Domain {
       qemuPassthrough: qemuPassthrough, tags: tags)
   }
 
+  /// Whether a child of `<domain>` says anything the model holds (the streaming parse skips
+  /// every other subtree).
+  static func reads(topLevel name: String, namespaceURI: String?) -> Bool {
+    guard let namespaceURI else {
+      switch name {
+      case "name", "uuid", "seclabel", "metadata", "devices": return true
+      default: return false
+      }
+    }
+    return namespaceURI == QEMUPassthrough.namespace
+  }
+
   /// Reads a domain from the root element of a parsed document.
   init<Element: ElementView>(root: Element, source: String) throws(DomainXMLError) {
     guard root.name == "domain", root.namespaceURI == nil else {
@@ -81,12 +93,11 @@ extension Domain {
     var devices: [Device] = []
     var passthrough = QEMUPassthrough()
     var tags: [String] = []
-    for child in root.children {
+    for child in root.children where Self.reads(topLevel: child.name, namespaceURI: child.namespaceURI) {
       if child.namespaceURI == QEMUPassthrough.namespace {
         passthrough.add(child)
         continue
       }
-      guard child.namespaceURI == nil else { continue }
       switch child.name {
       case "name": name = child.trimmedText
       case "uuid": uuid = child.trimmedText

@@ -29,58 +29,83 @@ final class ElementTree {
     let value: String
   }
 
-  private(set) var nodes: [Node] = []
-  private(set) var attributes: [Attribute] = []
-  /// The elements whose end tag has not come yet.
-  private var open: [Int] = []
+  let nodes: [Node]
+  let attributes: [Attribute]
 
-  init() {
-    nodes.reserveCapacity(256)
-    attributes.reserveCapacity(512)
+  init(_ builder: consuming Builder) {
+    nodes = builder.nodes
+    attributes = builder.attributes
   }
 
   /// The root element, once parsed.
   var root: Element? { nodes.isEmpty ? nil : Element(tree: self, index: 0) }
 
-  /// Starts an element; `attributes` are appended before this call returns.
-  func startElement(name: String, prefix: String?, namespaceURI: String?, line: Int, attributes new: [Attribute]) {
-    let index = nodes.count
-    let first = attributes.count
-    attributes.append(contentsOf: new)
-    nodes.append(Node(name: name, prefix: prefix, namespaceURI: namespaceURI, line: line, attributes: first..<attributes.count))
-    if let parent = open.last {
-      if nodes[parent].lastChild >= 0 {
-        nodes[nodes[parent].lastChild].nextSibling = index
-      } else {
-        nodes[parent].firstChild = index
+  /// Collects the tree from SAX events.
+  struct Builder {
+    fileprivate(set) var nodes: [Node] = []
+    fileprivate(set) var attributes: [Attribute] = []
+    /// The elements whose end tag has not come yet.
+    private var open: [Int] = []
+
+    init() {
+      nodes.reserveCapacity(128)
+      attributes.reserveCapacity(256)
+      open.reserveCapacity(16)
+    }
+
+    /// How many elements are open: 0 before the root, 1 inside it.
+    var depth: Int { open.count }
+
+    /// Starts an element; its attributes follow through ``addAttribute(_:)``.
+    mutating func startElement(name: String, prefix: String?, namespaceURI: String?, line: Int) {
+      let index = nodes.count
+      nodes.append(
+        Node(name: name, prefix: prefix, namespaceURI: namespaceURI, line: line, attributes: attributes.count..<attributes.count))
+      if let parent = open.last {
+        let previous = nodes[parent].lastChild
+        if previous >= 0 {
+          nodes[previous].nextSibling = index
+        } else {
+          nodes[parent].firstChild = index
+        }
+        nodes[parent].lastChild = index
       }
-      nodes[parent].lastChild = index
+      open.append(index)
     }
-    open.append(index)
-  }
 
-  /// Ends the innermost open element.
-  func endElement() {
-    guard let index = open.popLast() else { return }
-    if nodes[index].hasContent {
-      nodes[index].text = nodes[index].text.trimmingXMLWhitespace()
-    } else {
-      nodes[index].text = ""
+    /// An attribute of the element just started.
+    mutating func addAttribute(_ attribute: Attribute) {
+      attributes.append(attribute)
+      let index = nodes.count - 1
+      nodes[index].attributes = nodes[index].attributes.lowerBound..<attributes.count
     }
-  }
 
-  /// Text, CDATA or an entity reference (`&name;`) inside the innermost open element.
-  func appendText(_ chunk: String) {
-    guard let index = open.last else { return }
-    let blank = chunk.utf8.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-    if blank && !nodes[index].hasContent {
-      // Leading white space is trimmed anyway; only its last character can matter (a space
-      // that a following combining mark joins), so runs of indentation never grow a string.
-      nodes[index].text = chunk.isEmpty ? nodes[index].text : String(chunk.unicodeScalars.last!)
-      return
+    /// Ends the innermost open element.
+    mutating func endElement() {
+      guard let index = open.popLast() else { return }
+      nodes[index].text = nodes[index].hasContent ? nodes[index].text.trimmingXMLWhitespace() : ""
     }
-    nodes[index].hasContent = nodes[index].hasContent || !blank
-    nodes[index].text += chunk
+
+    /// Text or CDATA inside the innermost open element.
+    mutating func appendText(_ bytes: UnsafeBufferPointer<UInt8>) {
+      guard let index = open.last, let last = bytes.last else { return }
+      let blank = bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+      if blank && !nodes[index].hasContent {
+        // Leading white space is trimmed anyway; only its last character can matter (a space
+        // that a following combining mark joins), so runs of indentation never grow a string.
+        nodes[index].text = String(Character(Unicode.Scalar(last)))
+        return
+      }
+      nodes[index].hasContent = true
+      nodes[index].text += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// An entity reference kept as written, `&name;`, inside the innermost open element.
+    mutating func appendReference(_ name: String) {
+      guard let index = open.last else { return }
+      nodes[index].hasContent = true
+      nodes[index].text += "&" + name + ";"
+    }
   }
 
   /// One element of the tree.

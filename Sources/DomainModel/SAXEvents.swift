@@ -5,12 +5,18 @@ internal import CLibXML2
 ///
 /// Everything about the DTD (internal subset, entity declarations, entity lookup) stays with
 /// libxml2's SAX2 defaults, so entities are checked and refused exactly as in a tree parse.
+/// Top-level elements the domain model never reads (`<os>`, `<cpu>`, `<features>`, ...) are
+/// skipped whole: see ``Domain/reads(topLevel:namespaceURI:)``.
 enum SAXEvents {
   /// Replaces the element and text handlers of a fresh parser context.
   static func install(on context: xmlParserCtxtPtr) {
     guard let sax = context.pointee.sax else { return }
     sax.pointee.startElementNs = { userData, localname, prefix, uri, _, _, count, defaulted, attributes in
-      guard let (state, tree) = SAXEvents.target(userData), let localname else { return }
+      guard let state = SAXEvents.target(userData), let localname else { return }
+      if state.skipping > 0 {
+        state.skipping += 1
+        return
+      }
       var name = String(cString: localname)
       var prefixName = prefix.map { String(cString: $0) }
       if let bound = prefixName, uri == nil {
@@ -18,53 +24,58 @@ enum SAXEvents {
         name = bound + ":" + name
         prefixName = nil
       }
-      // Attributes libxml2 defaulted from the DTD are not in its tree (no XML_PARSE_DTDATTR).
-      let given = Int(count - defaulted)
-      var read: [ElementTree.Attribute] = []
-      if given > 0, let attributes {
-        read.reserveCapacity(given)
-        for index in 0..<given {
-          let base = index * 5
-          guard let local = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
-          var attributeName = String(cString: local)
-          if let attributePrefix = attributes[base + 1] { attributeName = String(cString: attributePrefix) + ":" + attributeName }
-          read.append(
-            ElementTree.Attribute(
-              name: attributeName, namespaced: attributes[base + 2] != nil,
-              value: SAXEvents.value(start, end, document: state.context.pointee.myDoc)))
-        }
+      let namespaceURI = uri.map { String(cString: $0) }
+      if state.builder?.depth == 1, !Domain.reads(topLevel: name, namespaceURI: namespaceURI) {
+        state.skipping = 1
+        return
       }
       let line = state.context.pointee.input.map { Int($0.pointee.line) } ?? 0
-      tree.startElement(
-        name: name, prefix: prefixName, namespaceURI: uri.map { String(cString: $0) }, line: line, attributes: read)
+      state.builder?.startElement(name: name, prefix: prefixName, namespaceURI: namespaceURI, line: line)
+      // Attributes libxml2 defaulted from the DTD are not in its tree (no XML_PARSE_DTDATTR).
+      let given = Int(count - defaulted)
+      guard given > 0, let attributes else { return }
+      let document = state.context.pointee.myDoc
+      for index in 0..<given {
+        let base = index * 5
+        guard let local = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
+        var attributeName = String(cString: local)
+        if let attributePrefix = attributes[base + 1] { attributeName = String(cString: attributePrefix) + ":" + attributeName }
+        state.builder?.addAttribute(
+          ElementTree.Attribute(
+            name: attributeName, namespaced: attributes[base + 2] != nil, value: SAXEvents.value(start, end, document: document)))
+      }
     }
     sax.pointee.endElementNs = { userData, _, _, _ in
-      SAXEvents.target(userData)?.1.endElement()
+      guard let state = SAXEvents.target(userData) else { return }
+      if state.skipping > 0 {
+        state.skipping -= 1
+        return
+      }
+      state.builder?.endElement()
     }
     let characters: charactersSAXFunc = { userData, characters, length in
-      guard let (_, tree) = SAXEvents.target(userData), let characters, length > 0 else { return }
-      tree.appendText(String(decoding: UnsafeBufferPointer(start: characters, count: Int(length)), as: UTF8.self))
+      guard let state = SAXEvents.target(userData), state.skipping == 0, let characters, length > 0 else { return }
+      state.builder?.appendText(UnsafeBufferPointer(start: characters, count: Int(length)))
     }
     sax.pointee.characters = characters
     sax.pointee.ignorableWhitespace = characters
     sax.pointee.cdataBlock = characters
     sax.pointee.reference = { userData, name in
-      guard let (_, tree) = SAXEvents.target(userData), let name else { return }
-      tree.appendText("&" + String(cString: name) + ";")
+      guard let state = SAXEvents.target(userData), state.skipping == 0, let name else { return }
+      state.builder?.appendReference(String(cString: name))
     }
     sax.pointee.comment = nil
     sax.pointee.processingInstruction = nil
   }
 
-  /// The parse state and tree of the document's own context; `nil` for the nested parsers
-  /// libxml2 runs to check an entity's text (their content is not the document's).
-  private static func target(_ userData: UnsafeMutableRawPointer?) -> (XMLParser.ParseState, ElementTree)? {
+  /// The parse state of the document's own context; `nil` for the nested parsers libxml2 runs
+  /// to check an entity's text (their content is not the document's).
+  private static func target(_ userData: UnsafeMutableRawPointer?) -> XMLParser.ParseState? {
     guard let context = userData?.assumingMemoryBound(to: xmlParserCtxt.self), let box = context.pointee._private else {
       return nil
     }
     let state = Unmanaged<XMLParser.ParseState>.fromOpaque(box).takeUnretainedValue()
-    guard context == state.context, let tree = state.tree else { return nil }
-    return (state, tree)
+    return context == state.context ? state : nil
   }
 
   /// An attribute value as libxml2's tree holds it. A value libxml2 copied (it ends in NUL, not

@@ -99,6 +99,16 @@ struct XMLElement: ElementView {
 extension String {
   /// This string without leading and trailing XML white space (space, tab, CR, LF).
   func trimmingXMLWhitespace() -> String {
+    let isSpaceByte = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+    guard let first = utf8.first, let last = utf8.last else { return "" }
+    // Every white-space character starts and ends with a white-space byte.
+    if !isSpaceByte(first) && !isSpaceByte(last) { return self }
+    if utf8.allSatisfy({ $0 < 0x80 }) {
+      // ASCII: one character per byte (CR LF aside, which is white space either way).
+      guard let start = utf8.firstIndex(where: { !isSpaceByte($0) }), let end = utf8.lastIndex(where: { !isSpaceByte($0) })
+      else { return "" }
+      return String(self[start...end])
+    }
     let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
     guard let start = firstIndex(where: { !isSpace($0) }),
       let end = lastIndex(where: { !isSpace($0) })

@@ -11,21 +11,23 @@ internal import CLibXML2
 enum XMLParser {
   /// Parses `bytes` into a document the caller must free with `xmlFreeDoc`.
   static func parse(_ bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> xmlDocPtr {
-    try read(bytes, source: source, tree: nil)
+    try read(bytes, source: source, streaming: false).document
   }
 
   /// Parses `bytes` through libxml2's SAX interface into a compact ``ElementTree``: the same
   /// parser, options and errors as ``parse(_:source:)``, without building libxml2's tree.
   static func parseElements(_ bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> ElementTree {
-    let tree = ElementTree()
+    let state = try read(bytes, source: source, streaming: true)
     // The document libxml2 still makes holds only the DTD and its entities, no elements.
-    xmlFreeDoc(try read(bytes, source: source, tree: tree))
-    return tree
+    xmlFreeDoc(state.document)
+    return ElementTree(state.builder ?? ElementTree.Builder())
   }
 
   /// The one parse: a fresh context, first-error capture, and either libxml2's tree builder or
-  /// SAX handlers that fill `tree`.
-  private static func read(_ bytes: UnsafeRawBufferPointer, source: String, tree: ElementTree?) throws(DomainXMLError) -> xmlDocPtr {
+  /// SAX handlers that fill the state's builder.
+  private static func read(
+    _ bytes: UnsafeRawBufferPointer, source: String, streaming: Bool
+  ) throws(DomainXMLError) -> (document: xmlDocPtr, builder: ElementTree.Builder?) {
     _ = libxmlInitialized
     guard bytes.count <= Int(Int32.max) else {
       throw DomainXMLError(source: source, line: 0, message: "document is larger than 2 GiB")
@@ -35,7 +37,7 @@ enum XMLParser {
     }
     defer { xmlFreeParserCtxt(context) }
     // libxml2 keeps only the last error; the first one says what actually went wrong.
-    let state = ParseState(context: context, tree: tree)
+    let state = ParseState(context: context, builder: streaming ? ElementTree.Builder() : nil)
     context.pointee._private = Unmanaged.passUnretained(state).toOpaque()
     context.pointee.sax.pointee.serror = { userData, error in
       guard let error, let context = userData?.assumingMemoryBound(to: xmlParserCtxt.self),
@@ -54,7 +56,7 @@ enum XMLParser {
         state.error = described
       }
     }
-    if tree != nil { SAXEvents.install(on: context) }
+    if streaming { SAXEvents.install(on: context) }
     let options = Int32(
       XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
         | XML_PARSE_BIG_LINES.rawValue)
@@ -68,7 +70,7 @@ enum XMLParser {
       let error = state.error ?? describe(xmlCtxtGetLastError(context)?.pointee, source: "")
       throw DomainXMLError(source: source, line: error.line, column: error.column, message: error.message)
     }
-    return document
+    return (document, state.builder)
   }
 
   /// Parses XML text into a document the caller must free with `xmlFreeDoc`.
@@ -95,10 +97,12 @@ enum XMLParser {
     /// The document's own parser context (entity checks run nested parsers with other ones).
     let context: xmlParserCtxtPtr
     /// Where SAX events go; `nil` when libxml2 builds its tree.
-    let tree: ElementTree?
-    init(context: xmlParserCtxtPtr, tree: ElementTree?) {
+    var builder: ElementTree.Builder?
+    /// Inside a subtree the domain model never reads: how many of its elements are open.
+    var skipping = 0
+    init(context: xmlParserCtxtPtr, builder: ElementTree.Builder?) {
       self.context = context
-      self.tree = tree
+      self.builder = builder
     }
   }
 }

@@ -3,7 +3,7 @@ import Engine
 import Policy
 
 /// The check report as JSON, schema `kvmpolicy.check` version 1 (documented in README.md).
-public struct CheckJSONReporter: CheckReporter {
+public struct CheckJSONReporter: StreamingCheckReporter {
   /// `json`.
   public static let identifier = "json"
   /// The schema name written into every document.
@@ -17,23 +17,45 @@ public struct CheckJSONReporter: CheckReporter {
     self.options = options
   }
 
-  /// The whole report as one JSON document.
-  public func render(_ report: CheckReport) -> String {
-    let summary = CheckSummary(report)
-    return JSONValue.object([
-      ("schema", .string(Self.schema)),
-      ("version", .int(Self.version)),
+  // One JSON document, written in pieces: the members before `sources`, each source as an
+  // element of `sources`, then `summary` last (so it can be counted while streaming).
+
+  /// `{`, schema, tool and policy, and the opening of `sources`.
+  public func head(policyFile: String, policyDescription: String?) -> String {
+    var output: [UInt8] = []
+    output += "{\n".utf8
+    for (key, value) in [
+      ("schema", JSONValue.string(Self.schema)), ("version", .int(Self.version)),
       ("tool", .object([("name", .string("kvmpolicy")), ("version", .string(options.toolVersion))])),
-      ("policy", .object([("file", .string(report.policyFile)), ("description", .string(report.policyDescription))])),
-      (
-        "summary",
-        .object([
-          ("domains", .int(summary.domains)), ("compliant", .int(summary.compliant)), ("violating", .int(summary.violating)),
-          ("errors", .int(summary.errors)), ("warnings", .int(summary.warnings)), ("inputErrors", .int(summary.inputErrors)),
-        ])
-      ),
-      ("sources", .array(report.sources.map(source))),
-    ]).rendered()
+      ("policy", .object([("file", .string(policyFile)), ("description", .string(policyDescription))])),
+    ] {
+      JSONValue.writeMember(key, value, to: &output, indent: 2)
+      output += ",\n".utf8
+    }
+    output += "  \"sources\": [".utf8
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  /// One element of `sources`.
+  public func chunk(_ result: CheckReport.SourceResult, index: Int) -> String {
+    var output: [UInt8] = []
+    output += (index == 0 ? "\n    " : ",\n    ").utf8
+    source(result).write(to: &output, indent: 4)
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  /// The end of `sources`, the summary, `}`.
+  public func tail(_ summary: CheckSummary, sourceCount: Int) -> String {
+    var output: [UInt8] = []
+    output += (sourceCount == 0 ? "],\n" : "\n  ],\n").utf8
+    JSONValue.writeMember(
+      "summary",
+      .object([
+        ("domains", .int(summary.domains)), ("compliant", .int(summary.compliant)), ("violating", .int(summary.violating)),
+        ("errors", .int(summary.errors)), ("warnings", .int(summary.warnings)), ("inputErrors", .int(summary.inputErrors)),
+      ]), to: &output, indent: 2)
+    output += "\n}\n".utf8
+    return String(decoding: output, as: UTF8.self)
   }
 
   private func source(_ result: CheckReport.SourceResult) -> JSONValue {

@@ -9,6 +9,27 @@ public protocol CheckReporter: Sendable {
   func render(_ report: CheckReport) -> String
 }
 
+/// A reporter that writes a report piece by piece while sources are still being judged, so a
+/// check over thousands of files holds none of them: a head, one chunk per source in order, and
+/// a tail with the summary. Its ``render(_:)`` is exactly those pieces joined.
+public protocol StreamingCheckReporter: CheckReporter {
+  /// What comes before the first source.
+  func head(policyFile: String, policyDescription: String?) -> String
+  /// One source's part; `index` is its position among the sources (0 first).
+  func chunk(_ source: CheckReport.SourceResult, index: Int) -> String
+  /// What comes after the last of `sourceCount` sources.
+  func tail(_ summary: CheckSummary, sourceCount: Int) -> String
+}
+
+extension StreamingCheckReporter {
+  /// The whole report: head, every source's chunk, tail.
+  public func render(_ report: CheckReport) -> String {
+    var text = head(policyFile: report.policyFile, policyDescription: report.policyDescription)
+    for (index, source) in report.sources.enumerated() { text += chunk(source, index: index) }
+    return text + tail(CheckSummary(report), sourceCount: report.sources.count)
+  }
+}
+
 /// What every check reporter may be told besides the report.
 public struct ReportOptions: Sendable {
   /// Use ANSI colours (text only).
@@ -62,8 +83,29 @@ public struct CheckSummary: Equatable, Sendable {
 
   /// Counts a report.
   public init(_ report: CheckReport) {
-    var (domains, violating, errors, warnings, inputErrors) = (0, 0, 0, 0, 0)
-    for source in report.sources {
+    var summary = CheckSummary.Tally()
+    for source in report.sources { summary.add(source) }
+    self = summary.summary
+  }
+
+  private init(domains: Int, violating: Int, errors: Int, warnings: Int, inputErrors: Int) {
+    self.domains = domains
+    self.violating = violating
+    self.compliant = domains - violating
+    self.errors = errors
+    self.warnings = warnings
+    self.inputErrors = inputErrors
+  }
+
+  /// Counts sources one at a time, for reports written while they are judged.
+  public struct Tally: Sendable {
+    private var domains = 0, violating = 0, errors = 0, warnings = 0, inputErrors = 0
+
+    /// An empty tally.
+    public init() {}
+
+    /// Counts one source's results.
+    public mutating func add(_ source: CheckReport.SourceResult) {
       if source.source.error != nil { inputErrors += 1 }
       for domain in source.domains {
         guard domain.error == nil else {
@@ -85,11 +127,10 @@ public struct CheckSummary: Equatable, Sendable {
         if violates { violating += 1 }
       }
     }
-    self.domains = domains
-    self.violating = violating
-    self.compliant = domains - violating
-    self.errors = errors
-    self.warnings = warnings
-    self.inputErrors = inputErrors
+
+    /// The counts so far.
+    public var summary: CheckSummary {
+      CheckSummary(domains: domains, violating: violating, errors: errors, warnings: warnings, inputErrors: inputErrors)
+    }
   }
 }

@@ -3,7 +3,7 @@ import Engine
 
 /// The check report for a terminal: grouped by source and domain, one block per finding, a
 /// summary line last. Colour only when asked (the CLI decides: TTY and no `NO_COLOR`).
-public struct CheckTextReporter: CheckReporter {
+public struct CheckTextReporter: StreamingCheckReporter {
   /// `text`.
   public static let identifier = "text"
   private let options: ReportOptions
@@ -13,18 +13,24 @@ public struct CheckTextReporter: CheckReporter {
     self.options = options
   }
 
-  /// The whole report.
-  public func render(_ report: CheckReport) -> String {
-    var lines = ["policy \(report.policyFile)" + (report.policyDescription.map { ": \($0)" } ?? ""), ""]
-    for source in report.sources {
-      let header = source.source.kind == .libvirt ? "libvirt \(source.source.uri ?? source.source.name)" : "file \(source.source.name)"
-      lines.append(paint(header, "1"))
-      if let error = source.source.error { lines.append("  " + paint("error: ", "1;31") + "\(error)") }
-      for domain in source.domains { lines += render(domain) }
-      lines.append("")
-    }
-    lines.append(summary(CheckSummary(report)))
+  /// The policy line.
+  public func head(policyFile: String, policyDescription: String?) -> String {
+    "policy \(policyFile)" + (policyDescription.map { ": \($0)" } ?? "") + "\n\n"
+  }
+
+  /// One block per source: its header, any error, its domains, a blank line.
+  public func chunk(_ source: CheckReport.SourceResult, index: Int) -> String {
+    let header = source.source.kind == .libvirt ? "libvirt \(source.source.uri ?? source.source.name)" : "file \(source.source.name)"
+    var lines = [paint(header, "1")]
+    if let error = source.source.error { lines.append("  " + paint("error: ", "1;31") + "\(error)") }
+    for domain in source.domains { lines += render(domain) }
+    lines.append("")
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The summary line.
+  public func tail(_ summary: CheckSummary, sourceCount: Int) -> String {
+    self.summary(summary) + "\n"
   }
 
   private func render(_ domain: CheckReport.DomainResult) -> [String] {

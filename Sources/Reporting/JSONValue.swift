@@ -33,8 +33,16 @@ public enum JSONValue: Equatable, Sendable {
     lhs.rendered() == rhs.rendered()
   }
 
+  /// `"key": value` at `indent` spaces, for documents written in pieces.
+  static func writeMember(_ key: String, _ value: JSONValue, to output: inout [UInt8], indent: Int) {
+    pad(&output, indent)
+    writeString(key, to: &output)
+    output += ": ".utf8
+    value.write(to: &output, indent: indent)
+  }
+
   // Bytes, not String appends: reports for thousands of domains are written here.
-  private func write(to output: inout [UInt8], indent: Int) {
+  func write(to output: inout [UInt8], indent: Int) {
     switch self {
     case .null: output += "null".utf8
     case .bool(let value): output += (value ? "true" : "false").utf8
@@ -80,15 +88,27 @@ public enum JSONValue: Equatable, Sendable {
     }
   }
 
+  private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
+
   private static func pad(_ output: inout [UInt8], _ count: Int) {
-    output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count))
+    if count <= spaces.count {
+      output.append(contentsOf: spaces[0..<count])
+    } else {
+      output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count))
+    }
   }
 
   private static func writeString(_ value: String, to output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
     // Most strings need no escaping: copy them whole.
-    if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-      output.append(contentsOf: value.utf8)
+    let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in
+      for byte in bytes where byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+        return false
+      }
+      output.append(contentsOf: bytes)
+      return true
+    }
+    if copied == true {
       output.append(UInt8(ascii: "\""))
       return
     }

@@ -50,23 +50,62 @@ struct CheckCommand: ParsableCommand {
     let policy = try policyOptions.load()
     let globs = domains.compactMap { try? Glob($0) }
     let selects: @Sendable (String) -> Bool = { name in globs.isEmpty || globs.contains { $0.matches(name) } }
+    let options = ReportOptions(colors: output.useColors(), explain: explain, toolVersion: KVMPolicy.configuration.version)
+    guard let reporter = CheckReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
+    if !sources.xml.isEmpty, let streaming = reporter as? any StreamingCheckReporter {
+      try streamFiles(policy: policy, reporter: streaming, selects: selects)
+      return
+    }
     let report: CheckReport
     if !sources.xml.isEmpty {
-      // Files stream through parse and judgement on every core; only results are kept.
       report = FileCheck.run(paths: sources.files, policy: policy, selectsName: selects)
     } else {
       let collected = sources.collect(options: InventoryCollector.Options(definitions: true, resolveHostDevices: true, selectsName: selects))
       report = CheckRunner.run(collected, policy: policy)
     }
-    let options = ReportOptions(colors: output.useColors(), explain: explain, toolVersion: KVMPolicy.configuration.version)
-    guard let reporter = CheckReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
     try output.write(reporter.render(report))
-    for source in report.sources {
-      if let error = source.source.error { StandardError.print("\(error)") }
-      for domain in source.domains { if let error = domain.error { StandardError.print("\(source.source.name): \(domain.name): error: \(error)") } }
-    }
+    for source in report.sources { printErrors(source) }
     if report.hasInputErrors { throw ExitCode(ExitStatus.badInput) }
     if report.hasViolations { throw ExitCode(ExitStatus.violations) }
+  }
+
+  /// Files with a reporter that writes as it goes: each source is read, judged and rendered on a
+  /// worker core and written in order; no source is kept once written.
+  private func streamFiles(policy: Policy, reporter: any StreamingCheckReporter, selects: @escaping @Sendable (String) -> Bool) throws {
+    let writer: ReportWriter
+    do {
+      writer = try ReportWriter(path: output.output)
+    } catch {
+      StandardError.print("\(output.output ?? "-"): error: cannot write the report: \(error)")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    writer.write(reporter.head(policyFile: policy.file, policyDescription: policy.description))
+    var tally = CheckSummary.Tally()
+    var count = 0
+    var failures: [CheckReport.SourceResult] = []
+    FileCheck.forEach(
+      paths: sources.files, policy: policy, selectsName: selects, prepare: { result, index in reporter.chunk(result, index: index) }
+    ) { result, chunk in
+      writer.write(chunk)
+      tally.add(result)
+      count += 1
+      if result.source.error != nil || result.domains.contains(where: { $0.error != nil }) { failures.append(result) }
+    }
+    writer.write(reporter.tail(tally.summary, sourceCount: count))
+    do {
+      try writer.finish()
+    } catch {
+      StandardError.print("\(output.output ?? "-"): error: cannot write the report: \(error)")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    for source in failures { printErrors(source) }
+    if tally.summary.inputErrors > 0 { throw ExitCode(ExitStatus.badInput) }
+    if tally.summary.violating > 0 { throw ExitCode(ExitStatus.violations) }
+  }
+
+  private func printErrors(_ source: CheckReport.SourceResult) {
+    if let error = source.source.error { StandardError.print("\(error)") }
+    for domain in source.domains { if let error = domain.error { StandardError.print("\(source.source.name): \(domain.name): error: \(error)") } }
   }
 }
 

@@ -174,3 +174,66 @@ import Testing
     #expect(result.stderr.hasPrefix("Error: Unknown format 'yaml'; use one of: text, json, junit"))
   }
 }
+
+/// `check --xml` over many files: streamed in batches across cores, written in order.
+@Suite struct CheckManyFilesTests {
+  /// A directory of `count` small domains: every third one has a sound card, which
+  /// `baseline.yaml` refuses; the others are compliant.
+  static func corpus(_ count: Int, malformedAt: Int? = nil) throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-many-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    for index in 0..<count {
+      let sound = index % 3 == 0 ? "<sound model='ich9'/>" : ""
+      var xml = """
+        <domain type='kvm'><name>many-\(String(format: "%04d", index))</name><seclabel type='dynamic' model='selinux' relabel='yes'/>
+        <devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='virtio'/>\(sound)</devices></domain>
+        """
+      if index == malformedAt { xml = "<domain><name>broken</name>" }
+      try Data(xml.utf8).write(to: directory.appendingPathComponent(String(format: "d%04d.xml", index)))
+    }
+    return directory
+  }
+
+  @Test func aDirectoryOfMoreFilesThanOneBatchIsReportedInOrderWithExactCounts() throws {
+    // 600 files: more than two batches of 256, so batch boundaries are crossed.
+    let directory = try Self.corpus(600)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let result = try KVMPolicyProcess.run(
+      ["check", "--policy", CheckCommandTests.policy("baseline"), "--xml", directory.path, "--format", "json"])
+    #expect(result.status == 1)
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let sources = try #require(root["sources"] as? [[String: Any]])
+    #expect(sources.compactMap { $0["name"] as? String } == (0..<600).map { directory.path + "/" + String(format: "d%04d.xml", $0) })
+    let summary = try #require(root["summary"] as? [String: Int])
+    #expect(summary["domains"] == 600)
+    #expect(summary["violating"] == 200)
+    #expect(summary["compliant"] == 400)
+    #expect(summary["errors"] == 200)
+
+    let text = try KVMPolicyProcess.run(["check", "--policy", CheckCommandTests.policy("baseline"), "--xml", directory.path])
+    #expect(text.status == 1)
+    #expect(text.stdout.hasSuffix("600 domains checked: 400 compliant, 200 with violations; 200 errors, 0 warnings\n"))
+    let headers = text.stdout.split(separator: "\n").filter { $0.hasPrefix("file ") }
+    #expect(headers.count == 600)
+    #expect(headers.first == "file \(directory.path)/d0000.xml" && headers.last == "file \(directory.path)/d0599.xml")
+  }
+
+  @Test func streamedOutputEqualsTheWholeReportAndGoesToOutputFiles() throws {
+    let directory = try Self.corpus(300, malformedAt: 7)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let files = (0..<300).map { directory.path + "/" + String(format: "d%04d.xml", $0) }
+    let report = directory.appendingPathComponent("report.json").path
+    for format in ["json", "text", "junit"] {
+      let base = ["check", "--policy", CheckCommandTests.policy("baseline"), "--format", format]
+      let byDirectory = try KVMPolicyProcess.run(base + ["--xml", directory.path])
+      let byFiles = try KVMPolicyProcess.run(base + ["--xml"] + files)
+      // A malformed file is an input error: exit 2, the rest still reported.
+      #expect(byDirectory.status == 2 && byFiles.status == 2, "\(format)")
+      #expect(byDirectory.stdout == byFiles.stdout, "\(format)")
+      #expect(byDirectory.stderr.contains("d0007.xml:1:"), "\(format)")
+      let toFile = try KVMPolicyProcess.run(base + ["--xml", directory.path, "--output", report])
+      #expect(toFile.stdout.isEmpty)
+      #expect(try String(contentsOfFile: report, encoding: .utf8) == byDirectory.stdout, "\(format)")
+    }
+  }
+}

@@ -84,6 +84,19 @@ let demoFleetURI: String = {
     #expect(badSource.error?.description.hasPrefix("\(bad.path):4:") == true)
 
     let directorySource = InventoryCollector.collect(file: directory.path)
-    #expect(directorySource.error?.description == "\(directory.path): error: cannot read file")
+    #expect(directorySource.error?.description == "\(directory.path): error: a directory without *.xml files")
+  }
+
+  @Test func aDirectoryStandsForItsXMLFilesInNameOrder() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-dir-\(UUID().uuidString)")
+    let empty = directory.appendingPathComponent("empty")
+    try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for name in ["b.xml", "a.xml", "notes.txt", ".hidden.xml"] {
+      try Data("<domain/>".utf8).write(to: directory.appendingPathComponent(name))
+    }
+    let expanded = InventoryCollector.expandingDirectories([directory.path, "-", empty.path, "/no/such"])
+    #expect(expanded == [directory.path + "/a.xml", directory.path + "/b.xml", "-", empty.path, "/no/such"])
+    #expect(InventoryCollector.expandingDirectories([directory.path + "/"]).first == directory.path + "/a.xml")
   }
 }
