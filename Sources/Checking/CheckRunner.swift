@@ -4,9 +4,12 @@ public import Policy
 
 /// Judges collected sources with the engine. Pure: no I/O.
 public enum CheckRunner {
-  /// Evaluates every domain of every source against `policy`.
-  public static func run(_ sources: [InventorySource], policy: Policy) -> CheckReport {
-    CheckReport(policyFile: policy.file, policyDescription: policy.description, sources: sources.map { judge($0, policy: policy) })
+  /// Evaluates every domain of every source against `policy`; `decisions` keeps every device's
+  /// decision (for `--explain`), not just the findings.
+  public static func run(_ sources: [InventorySource], policy: Policy, decisions: Bool = true) -> CheckReport {
+    CheckReport(
+      policyFile: policy.file, policyDescription: policy.description,
+      sources: sources.map { judge($0, policy: policy, decisions: decisions) })
   }
 
   /// Evaluates every domain of one source. The result keeps no domain model, only what the
@@ -14,18 +17,18 @@ public enum CheckRunner {
   ///
   /// Running domains are judged twice when their definition was read: live XML, and the
   /// definition that boots next; definition findings that repeat a live one are dropped.
-  public static func judge(_ source: InventorySource, policy: Policy) -> CheckReport.SourceResult {
+  public static func judge(_ source: InventorySource, policy: Policy, decisions: Bool = true) -> CheckReport.SourceResult {
     let models = source.domains.compactMap(\.model)
     // One engine call per source for the live XML, so shared labels are found across domains.
     let live = Dictionary(
-      zip(models.map(\.name), Engine.evaluate(models, against: policy)), uniquingKeysWith: { first, _ in first })
+      zip(models.map(\.name), Engine.evaluate(models, against: policy, decisions: decisions)), uniquingKeysWith: { first, _ in first })
     let domains = source.domains.map { entry -> CheckReport.DomainResult in
       var evaluations: [(CheckReport.Scope, Evaluation)] = []
       if let evaluation = live[entry.name] {
         evaluations.append((source.kind == .file ? .file : .live, evaluation))
         if let definition = entry.definition {
           let seen = Set(evaluation.findings.map(Self.key))
-          let scoped = Engine.evaluate(definition, against: policy).filteringFindings { !seen.contains(Self.key($0)) }
+          let scoped = Engine.evaluate(definition, against: policy, decisions: decisions).filteringFindings { !seen.contains(Self.key($0)) }
           evaluations.append((.definition, scoped))
         }
       }

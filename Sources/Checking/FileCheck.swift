@@ -17,7 +17,7 @@ public enum FileCheck {
   /// kept afterwards. `prepare` runs on the worker that judged the source (a reporter renders its
   /// chunk there). Domains whose name `selectsName` rejects are left out.
   public static func forEach<Prepared: Sendable>(
-    paths: [String], policy: Policy, selectsName: @escaping @Sendable (String) -> Bool = { _ in true },
+    paths: [String], policy: Policy, decisions: Bool = true, selectsName: @escaping @Sendable (String) -> Bool = { _ in true },
     prepare: @escaping @Sendable (CheckReport.SourceResult, Int) -> Prepared,
     each: (CheckReport.SourceResult, Prepared) -> Void
   ) {
@@ -32,7 +32,7 @@ public enum FileCheck {
         let range = (batch.count * worker / workers)..<(batch.count * (worker + 1) / workers)
         for offset in range {
           let index = batch.lowerBound + offset
-          let result = judge(path: paths[index], policy: policy, selectsName: selectsName)
+          let result = judge(path: paths[index], policy: policy, decisions: decisions, selectsName: selectsName)
           slots.store((result, prepare(result, index)), at: offset)
         }
       }
@@ -43,21 +43,21 @@ public enum FileCheck {
 
   /// Reads and judges `paths` into one report (for reporters that need every source at once).
   public static func run(
-    paths: [String], policy: Policy, selectsName: @escaping @Sendable (String) -> Bool = { _ in true }
+    paths: [String], policy: Policy, decisions: Bool = true, selectsName: @escaping @Sendable (String) -> Bool = { _ in true }
   ) -> CheckReport {
     var sources: [CheckReport.SourceResult] = []
-    forEach(paths: paths, policy: policy, selectsName: selectsName, prepare: { _, _ in () }) { result, _ in
+    forEach(paths: paths, policy: policy, decisions: decisions, selectsName: selectsName, prepare: { _, _ in () }) { result, _ in
       sources.append(result)
     }
     return CheckReport(policyFile: policy.file, policyDescription: policy.description, sources: sources)
   }
 
-  private static func judge(path: String, policy: Policy, selectsName: (String) -> Bool) -> CheckReport.SourceResult {
+  private static func judge(path: String, policy: Policy, decisions: Bool, selectsName: (String) -> Bool) -> CheckReport.SourceResult {
     let read = InventoryCollector.collect(file: path)
     let selected = InventorySource(
       kind: read.kind, name: read.name, uri: read.uri, domains: read.domains.filter { selectsName($0.name) },
       error: read.error)
-    return CheckRunner.judge(selected, policy: policy)
+    return CheckRunner.judge(selected, policy: policy, decisions: decisions)
   }
 }
 

@@ -83,6 +83,14 @@ public enum DeviceAttributes {
     ]
   }()
 
+  /// ``table`` by ``DeviceClass/ordinal``: the engine asks for every device's attributes.
+  private static let byOrdinal: [[(name: String, source: Source)]] = DeviceClass.known.map { table[$0] ?? fallback }
+
+  /// The canonical attributes of a class.
+  private static func entries(for deviceClass: DeviceClass) -> [(name: String, source: Source)] {
+    deviceClass.ordinal.map { byOrdinal[$0] } ?? fallback
+  }
+
   /// For classes kvmpolicy does not know: the usual spellings of type and model.
   private static let fallback: [(name: String, source: Source)] = [
     ("type", .paths(["@type"])), ("model", .paths(["@model", "model/@type"])),
@@ -90,13 +98,13 @@ public enum DeviceAttributes {
 
   /// The canonical attribute names of a class, in report order.
   public static func names(for deviceClass: DeviceClass) -> [String] {
-    (table[deviceClass] ?? fallback).map(\.name)
+    entries(for: deviceClass).map(\.name)
   }
 
   /// The raw attribute path a rewrite writes for a canonical attribute (`model` of an interface
   /// is `model/@type`), or `nil` when the attribute is not a plain XML attribute.
   public static func writablePath(of name: String, for deviceClass: DeviceClass) -> String? {
-    guard let entry = (table[deviceClass] ?? fallback).first(where: { $0.name == name }),
+    guard let entry = entries(for: deviceClass).first(where: { $0.name == name }),
       case .paths(let paths) = entry.source, let first = paths.first, first.contains("@")
     else { return nil }
     return first
@@ -110,7 +118,7 @@ public enum DeviceAttributes {
 
   /// Every canonical attribute of a device that has at least one value.
   static func attributes(of device: Device) -> [(name: String, values: [String])] {
-    (table[device.deviceClass] ?? fallback).compactMap { entry in
+    entries(for: device.deviceClass).compactMap { entry in
       let values = read(entry.source, from: device)
       return values.isEmpty ? nil : (entry.name, values)
     }
@@ -118,7 +126,7 @@ public enum DeviceAttributes {
 
   /// The values of one canonical attribute; empty when the class has no such attribute.
   static func values(of name: String, in device: Device) -> [String] {
-    guard let entry = (table[device.deviceClass] ?? fallback).first(where: { $0.name == name }) else { return [] }
+    guard let entry = entries(for: device.deviceClass).first(where: { $0.name == name }) else { return [] }
     return read(entry.source, from: device)
   }
 

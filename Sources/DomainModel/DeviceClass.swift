@@ -64,6 +64,44 @@ public enum DeviceClass: Hashable, Sendable, Comparable, CustomStringConvertible
     }
   }
 
+  /// The position in ``known``, `nil` for an unknown class.
+  var ordinal: Int? {
+    switch self {
+    case .emulator: 0
+    case .disk: 1
+    case .controller: 2
+    case .lease: 3
+    case .filesystem: 4
+    case .interface: 5
+    case .input: 6
+    case .sound: 7
+    case .audio: 8
+    case .hostdev: 9
+    case .graphics: 10
+    case .video: 11
+    case .console: 12
+    case .serial: 13
+    case .parallel: 14
+    case .channel: 15
+    case .smartcard: 16
+    case .redirdev: 17
+    case .redirfilter: 18
+    case .hub: 19
+    case .tpm: 20
+    case .rng: 21
+    case .watchdog: 22
+    case .memballoon: 23
+    case .nvram: 24
+    case .panic: 25
+    case .shmem: 26
+    case .memory: 27
+    case .iommu: 28
+    case .vsock: 29
+    case .crypto: 30
+    case .unknown: nil
+    }
+  }
+
   /// Whether kvmpolicy knows this class.
   public var isKnown: Bool {
     if case .unknown = self { return false }

@@ -138,8 +138,8 @@ extension Device {
   }
 
   private static func flatten<Element: ElementView>(_ element: Element, prefix: String, into properties: inout [Property]) {
-    for attribute in element.attributes {
-      properties.append(Property(path: prefix + "@" + attribute.name, value: attribute.value))
+    element.forEachAttribute { name, value in
+      properties.append(Property(path: prefix + "@" + name, value: value))
     }
     for child in element.children {
       let path = prefix + child.qualifiedName
@@ -157,10 +157,12 @@ extension Domain {
   /// edit and serialise).
   public static func parse(bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> Domain {
     let tree = try XMLParser.parseElements(bytes, source: source)
-    guard let root = tree.root else {
-      throw DomainXMLError(source: source, line: 1, message: "document has no root element")
+    return try withExtendedLifetime(tree) { () throws(DomainXMLError) -> Domain in
+      guard let root = tree.root else {
+        throw DomainXMLError(source: source, line: 1, message: "document has no root element")
+      }
+      return try Domain(root: root, source: source)
     }
-    return try Domain(root: root, source: source)
   }
 
   /// Reads domain XML text into the typed model, for when nothing will be edited.

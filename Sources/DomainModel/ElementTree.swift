@@ -110,24 +110,25 @@ final class ElementTree {
 
   /// One element of the tree.
   struct Element: ElementView {
+    // Views live only while the model is read from their tree (``Domain/parse`` keeps it
+    // alive), so they skip reference counting.
     let tree: ElementTree
     let index: Int
 
-    private var node: Node { tree.nodes[index] }
+    // Fields are read one by one: copying a whole Node would retain all of its strings.
+    var name: String { tree.nodes[index].name }
+    var namespaceURI: String? { tree.nodes[index].namespaceURI }
+    var qualifiedName: String { tree.nodes[index].prefix.map { $0 + ":" + name } ?? name }
+    var line: Int { tree.nodes[index].line }
+    var trimmedText: String { tree.nodes[index].text }
+    var children: Children { Children(tree: tree, upcoming: tree.nodes[index].firstChild) }
 
-    var name: String { node.name }
-    var namespaceURI: String? { node.namespaceURI }
-    var qualifiedName: String { node.prefix.map { $0 + ":" + node.name } ?? node.name }
-    var line: Int { node.line }
-    var trimmedText: String { node.text }
-    var children: Children { Children(tree: tree, upcoming: node.firstChild) }
-
-    var attributes: [(name: String, value: String)] {
-      tree.attributes[node.attributes].map { ($0.name, $0.value) }
+    func forEachAttribute(_ body: (_ name: String, _ value: String) -> Void) {
+      for index in tree.nodes[index].attributes { body(tree.attributes[index].name, tree.attributes[index].value) }
     }
 
     func attribute(_ name: String) -> String? {
-      for index in node.attributes where !tree.attributes[index].namespaced && tree.attributes[index].name == name {
+      for index in tree.nodes[index].attributes where !tree.attributes[index].namespaced && tree.attributes[index].name == name {
         return tree.attributes[index].value
       }
       return nil

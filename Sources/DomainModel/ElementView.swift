@@ -17,8 +17,9 @@ protocol ElementView {
   var line: Int { get }
   /// Element children in document order (text, comments, CDATA and PIs are skipped).
   var children: Children { get }
-  /// Attributes in document order (`prefix:name` for namespaced ones), entities not expanded.
-  var attributes: [(name: String, value: String)] { get }
+  /// Calls `body` with each attribute in document order (`prefix:name` for namespaced ones),
+  /// entities not expanded.
+  func forEachAttribute(_ body: (_ name: String, _ value: String) -> Void)
   /// The value of an attribute in no namespace, or `nil` when absent.
   func attribute(_ name: String) -> String?
   /// The concatenated text and CDATA of the direct children, without leading and trailing
@@ -27,6 +28,13 @@ protocol ElementView {
 }
 
 extension ElementView {
+  /// Attributes in document order (`prefix:name` for namespaced ones), entities not expanded.
+  var attributes: [(name: String, value: String)] {
+    var result: [(name: String, value: String)] = []
+    forEachAttribute { result.append(($0, $1)) }
+    return result
+  }
+
   /// The first element child with this local name in no namespace.
   func child(_ name: String) -> Self? {
     children.first { $0.namespaceURI == nil && $0.name == name }

@@ -44,16 +44,14 @@ struct XMLElement: ElementView {
   }
 
   /// Attributes in document order, values read without expanding entities.
-  var attributes: [(name: String, value: String)] {
-    var result: [(String, String)] = []
+  func forEachAttribute(_ body: (_ name: String, _ value: String) -> Void) {
     var attribute = node.pointee.properties
     while let current = attribute {
       var name = String(cString: current.pointee.name)
       if let prefix = current.pointee.ns?.pointee.prefix { name = String(cString: prefix) + ":" + name }
-      result.append((name, Self.text(of: current.pointee.children)))
+      body(name, Self.text(of: current.pointee.children))
       attribute = current.pointee.next
     }
-    return result
   }
 
   /// The value of an attribute in no namespace, or `nil` when absent.

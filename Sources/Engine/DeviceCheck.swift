@@ -4,11 +4,12 @@ import Policy
 /// Judges one device against its class's allow and deny rules.
 enum DeviceCheck {
   struct Verdict {
-    let decision: Evaluation.Decision
+    /// `nil` unless the caller records decisions.
+    let decision: Evaluation.Decision?
     let finding: Finding?
   }
 
-  static func judge(_ device: Device, _ context: Engine.Context) -> Verdict {
+  static func judge(_ device: Device, _ context: Engine.Context, decision recording: Bool = true) -> Verdict {
     // Rules ask for the same few attributes again and again: read each one once.
     var read: [(name: String, values: [String])] = []
     func values(_ name: String) -> [String] {
@@ -17,41 +18,51 @@ enum DeviceCheck {
       read.append((name, values))
       return values
     }
-    let reference = DeviceReference(device, kind: device.kind(reading: values))
+    // Described only when a finding or a decision needs it.
+    var described: DeviceReference?
+    func reference() -> DeviceReference {
+      if let described { return described }
+      let reference = DeviceReference(device, kind: device.kind(reading: values))
+      described = reference
+      return reference
+    }
+    func verdict(allowed: Bool, rule: RuleReference, finding: Finding?) -> Verdict {
+      Verdict(decision: recording ? .init(device: reference(), allowed: allowed, rule: rule) : nil, finding: finding)
+    }
     let className = device.deviceClass.name
     guard let classPolicy = context.ruleset.classes[className] else {
       let allowed = context.ruleset.unlistedClassesAllowed ?? false
       let rule =
         context.ruleset.unlistedReference
         ?? RuleReference(path: context.prefix + "defaults.devices (built-in: deny)", location: nil)
-      guard !allowed else { return Verdict(decision: .init(device: reference, allowed: true, rule: rule), finding: nil) }
+      guard !allowed else { return verdict(allowed: true, rule: rule, finding: nil) }
       let finding = context.finding(
-        .classDenied, subject: .device(reference),
-        message: "\(reference) is not allowed: the policy does not list '\(className)' devices and denies unlisted classes",
+        .classDenied, subject: .device(reference()),
+        message: "\(reference()) is not allowed: the policy does not list '\(className)' devices and denies unlisted classes",
         rule: rule, action: context.defaultAction)
-      return Verdict(decision: .init(device: reference, allowed: false, rule: rule), finding: finding)
+      return verdict(allowed: false, rule: rule, finding: finding)
     }
     let classAction = classPolicy.action ?? context.defaultAction
     if let rule = classPolicy.deny.first(where: { $0.matches(values) }) {
       let attribute = rule.conditions.first.map { describe($0.attribute, values($0.attribute)) }
-      var message = "\(reference) is denied by \(rule.reference.path)"
+      var message = "\(reference()) is denied by \(rule.reference.path)"
       if let why = rule.why { message += ": \(why)" }
       let finding = context.finding(
-        .deviceDenied, subject: .device(reference), message: message, attribute: attribute, rule: rule.reference,
+        .deviceDenied, subject: .device(reference()), message: message, attribute: attribute, rule: rule.reference,
         action: rule.action ?? classAction, assignments: rule.set)
-      return Verdict(decision: .init(device: reference, allowed: false, rule: rule.reference), finding: finding)
+      return verdict(allowed: false, rule: rule.reference, finding: finding)
     }
     if classPolicy.allowsAll {
-      return Verdict(decision: .init(device: reference, allowed: true, rule: classPolicy.reference), finding: nil)
+      return verdict(allowed: true, rule: classPolicy.reference, finding: nil)
     }
     if let rule = classPolicy.allow.first(where: { $0.matches(values) }) {
-      return Verdict(decision: .init(device: reference, allowed: true, rule: rule.reference), finding: nil)
+      return verdict(allowed: true, rule: rule.reference, finding: nil)
     }
     guard !classPolicy.allow.isEmpty else {
       let finding = context.finding(
-        .classDenied, subject: .device(reference), message: "\(reference) is not allowed: '\(className)' devices are denied",
+        .classDenied, subject: .device(reference()), message: "\(reference()) is not allowed: '\(className)' devices are denied",
         rule: classPolicy.reference, action: classAction)
-      return Verdict(decision: .init(device: reference, allowed: false, rule: classPolicy.reference), finding: finding)
+      return verdict(allowed: false, rule: classPolicy.reference, finding: finding)
     }
     // Explain with the allow rule that came closest: the fewest failing conditions.
     let closest = classPolicy.allow.min { failing($0, values).count < failing($1, values).count } ?? classPolicy.allow[0]
@@ -59,12 +70,12 @@ enum DeviceCheck {
     let attribute = failed.first.map { describe($0.attribute, values($0.attribute)) }
     let wants = failed.map { "\($0.attribute) \($0.matcher.alternatives.count > 1 ? "in" : "=") \($0.matcher)" }
     let message =
-      "\(reference) matches no allow rule; closest is \(closest.reference.path), which needs "
+      "\(reference()) matches no allow rule; closest is \(closest.reference.path), which needs "
       + wants.joined(separator: " and ") + (attribute.map { " (has \($0))" } ?? "")
     let finding = context.finding(
-      .deviceNotAllowed, subject: .device(reference), message: message, attribute: attribute, rule: closest.reference,
+      .deviceNotAllowed, subject: .device(reference()), message: message, attribute: attribute, rule: closest.reference,
       action: classAction)
-    return Verdict(decision: .init(device: reference, allowed: false, rule: closest.reference), finding: finding)
+    return verdict(allowed: false, rule: closest.reference, finding: finding)
   }
 
   private static func failing(_ rule: DeviceRule, _ values: (String) -> [String]) -> [Condition] {

@@ -5,9 +5,14 @@ public import Policy
 public enum Engine {
   /// Judges one domain: every device, its seclabels and its QEMU passthrough.
   ///
-  /// - Parameter labelsGenerated: whether the XML carries the labels libvirt generates at start
-  ///   (then a running VM must have an sVirt label); `nil` infers it from the live XML's `id`.
-  public static func evaluate(_ domain: Domain, against policy: Policy, labelsGenerated: Bool? = nil) -> Evaluation {
+  /// - Parameters:
+  ///   - labelsGenerated: whether the XML carries the labels libvirt generates at start (then a
+  ///     running VM must have an sVirt label); `nil` infers it from the live XML's `id`.
+  ///   - decisions: whether to record every device's decision (for `--explain`); without them
+  ///     ``Evaluation/decisions`` is empty and allowed devices cost almost nothing.
+  public static func evaluate(
+    _ domain: Domain, against policy: Policy, labelsGenerated: Bool? = nil, decisions recording: Bool = true
+  ) -> Evaluation {
     let (ruleset, override) = policy.ruleset(forName: domain.name, uuid: domain.uuid, tags: domain.tags)
     let context = Context(
       domain: domain, ruleset: ruleset, prefix: override.map { "overrides[\($0.name)]." } ?? "",
@@ -16,8 +21,8 @@ public enum Engine {
     findings += PassthroughCheck.findings(context)
     var decisions: [Evaluation.Decision] = []
     for device in domain.devices {
-      let verdict = DeviceCheck.judge(device, context)
-      decisions.append(verdict.decision)
+      let verdict = DeviceCheck.judge(device, context, decision: recording)
+      if let decision = verdict.decision { decisions.append(decision) }
       if let finding = verdict.finding { findings.append(finding) }
     }
     return Evaluation(
@@ -26,8 +31,8 @@ public enum Engine {
 
   /// Judges several domains, adding what needs them all: no two running domains may share a
   /// label. Evaluations come back in the order of `domains`.
-  public static func evaluate(_ domains: [Domain], against policy: Policy) -> [Evaluation] {
-    var evaluations = domains.map { evaluate($0, against: policy) }
+  public static func evaluate(_ domains: [Domain], against policy: Policy, decisions: Bool = true) -> [Evaluation] {
+    var evaluations = domains.map { evaluate($0, against: policy, decisions: decisions) }
     for (index, finding) in SeclabelCheck.sharedLabels(domains, policy: policy) {
       evaluations[index].findings.insert(finding, at: evaluations[index].findings.prefix { $0.subject == .seclabel }.count)
     }
@@ -66,12 +71,16 @@ public enum Engine {
 /// Short, stable identifiers: `KP-` and 12 hex digits of a 64-bit FNV-1a hash.
 enum StableID {
   static func make(_ parts: String...) -> String {
+    // The parts joined by U+001F, hashed as they are read.
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in parts.joined(separator: "\u{1F}").utf8 {
-      hash ^= UInt64(byte)
-      hash = hash &* 0x0000_0100_0000_01B3
+    for (index, part) in parts.enumerated() {
+      if index > 0 { hash = (hash ^ 0x1F) &* 0x0000_0100_0000_01B3 }
+      for byte in part.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
     }
-    let hex = String(hash, radix: 16)
-    return "KP-" + String((String(repeating: "0", count: 16 - hex.count) + hex).prefix(12))
+    // The first 12 of 16 zero-padded hex digits: the top 48 bits.
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = Array("KP-".utf8)
+    for shift in stride(from: 60, through: 16, by: -4) { text.append(digits[Int((hash >> UInt64(shift)) & 0xF)]) }
+    return String(decoding: text, as: UTF8.self)
   }
 }

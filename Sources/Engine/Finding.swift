@@ -64,8 +64,9 @@ public struct DeviceReference: Hashable, Sendable, CustomStringConvertible {
   public let index: Int
   /// libvirt's alias, if any.
   public let alias: String?
-  /// The guest address, e.g. `pci 0000:00:03.0`.
-  public let address: String?
+  /// The guest address, e.g. `pci 0000:00:03.0` (spelled when asked for).
+  public var address: String? { guestAddress?.description }
+  private let guestAddress: DeviceAddress?
   /// The 1-based line in the XML it was read from.
   public let line: Int
   /// The type or model that names it best, e.g. `ich9`.
@@ -81,7 +82,7 @@ public struct DeviceReference: Hashable, Sendable, CustomStringConvertible {
     deviceClass = device.deviceClass.name
     index = device.index
     alias = device.alias
-    address = device.address?.description
+    guestAddress = device.address
     line = device.line
     self.kind = kind
   }

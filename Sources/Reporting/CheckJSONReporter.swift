@@ -38,10 +38,10 @@ public struct CheckJSONReporter: StreamingCheckReporter {
 
   /// One element of `sources`.
   public func chunk(_ result: CheckReport.SourceResult, index: Int) -> String {
-    var output: [UInt8] = []
-    output += (index == 0 ? "\n    " : ",\n    ").utf8
-    source(result).write(to: &output, indent: 4)
-    return String(decoding: output, as: UTF8.self)
+    var writer = JSONWriter(indent: 4)
+    source(result, to: &writer)
+    let prefix = index == 0 ? "\n    " : ",\n    "
+    return prefix + String(decoding: writer.bytes, as: UTF8.self)
   }
 
   /// The end of `sources`, the summary, `}`.
@@ -58,55 +58,87 @@ public struct CheckJSONReporter: StreamingCheckReporter {
     return String(decoding: output, as: UTF8.self)
   }
 
-  private func source(_ result: CheckReport.SourceResult) -> JSONValue {
+  // Sources, domains and findings are written straight to bytes: they grow with the fleet.
+
+  private func source(_ result: CheckReport.SourceResult, to writer: inout JSONWriter) {
     let source = result.source
-    return .object([
-      ("kind", .string(source.kind.rawValue)),
-      ("name", .string(source.name)),
-      ("uri", .string(source.uri)),
-      ("error", source.error.map { .object([("message", .string($0.message)), ("line", .int($0.line)), ("column", .int($0.column))]) } ?? .null),
-      ("domains", .array(result.domains.map(domain))),
-    ])
+    writer.beginObject()
+    writer.member("kind", source.kind.rawValue)
+    writer.member("name", source.name)
+    writer.member("uri", source.uri)
+    writer.key("error")
+    if let error = source.error {
+      writer.beginObject()
+      writer.member("message", error.message)
+      writer.member("line", error.line)
+      writer.member("column", error.column)
+      writer.endObject()
+    } else {
+      writer.null()
+    }
+    writer.key("domains")
+    writer.beginArray()
+    for domain in result.domains {
+      writer.element()
+      self.domain(domain, to: &writer)
+    }
+    writer.endArray()
+    writer.endObject()
   }
 
-  private func domain(_ domain: CheckReport.DomainResult) -> JSONValue {
-    .object([
-      ("name", .string(domain.name)),
-      ("uuid", .string(domain.uuid)),
-      ("state", .string(domain.state)),
-      ("override", .string(domain.override)),
-      ("error", .string(domain.error)),
-      ("compliant", .bool(domain.error == nil ? !domain.hasViolations : nil)),
-      ("findings", .array(domain.evaluations.flatMap { scope, evaluation in evaluation.findings.map { finding($0, scope: scope) } })),
-    ])
+  private func domain(_ domain: CheckReport.DomainResult, to writer: inout JSONWriter) {
+    writer.beginObject()
+    writer.member("name", domain.name)
+    writer.member("uuid", domain.uuid)
+    writer.member("state", domain.state)
+    writer.member("override", domain.override)
+    writer.member("error", domain.error)
+    writer.member("compliant", domain.error == nil ? !domain.hasViolations : nil)
+    writer.key("findings")
+    writer.beginArray()
+    for (scope, evaluation) in domain.evaluations {
+      for finding in evaluation.findings {
+        writer.element()
+        self.finding(finding, scope: scope, to: &writer)
+      }
+    }
+    writer.endArray()
+    writer.endObject()
   }
 
-  private func finding(_ finding: Finding, scope: CheckReport.Scope) -> JSONValue {
-    .object([
-      ("id", .string(finding.id)),
-      ("scope", .string(scope.rawValue)),
-      ("check", .string(finding.check.rawValue)),
-      ("severity", .string(finding.severity.rawValue)),
-      ("action", .string(finding.action.rawValue)),
-      ("message", .string(finding.message)),
-      ("attribute", .string(finding.attribute)),
-      ("rule", rule(finding.rule)),
-      ("device", finding.device.map(device) ?? .null),
-      ("set", .object(finding.assignments.map { ($0.attribute, .string($0.value)) })),
-    ])
-  }
-
-  private func rule(_ rule: RuleReference) -> JSONValue {
-    .object([
-      ("path", .string(rule.path)), ("file", .string(rule.location?.file)), ("line", .int(rule.location?.line)),
-      ("column", .int(rule.location?.column)),
-    ])
-  }
-
-  private func device(_ device: DeviceReference) -> JSONValue {
-    .object([
-      ("class", .string(device.deviceClass)), ("index", .int(device.index)), ("alias", .string(device.alias)),
-      ("address", .string(device.address)), ("line", .int(device.line)), ("kind", .string(device.kind)),
-    ])
+  private func finding(_ finding: Finding, scope: CheckReport.Scope, to writer: inout JSONWriter) {
+    writer.beginObject()
+    writer.member("id", finding.id)
+    writer.member("scope", scope.rawValue)
+    writer.member("check", finding.check.rawValue)
+    writer.member("severity", finding.severity.rawValue)
+    writer.member("action", finding.action.rawValue)
+    writer.member("message", finding.message)
+    writer.member("attribute", finding.attribute)
+    writer.key("rule")
+    writer.beginObject()
+    writer.member("path", finding.rule.path)
+    writer.member("file", finding.rule.location?.file)
+    writer.member("line", finding.rule.location?.line)
+    writer.member("column", finding.rule.location?.column)
+    writer.endObject()
+    writer.key("device")
+    if let device = finding.device {
+      writer.beginObject()
+      writer.member("class", device.deviceClass)
+      writer.member("index", device.index)
+      writer.member("alias", device.alias)
+      writer.member("address", device.address)
+      writer.member("line", device.line)
+      writer.member("kind", device.kind)
+      writer.endObject()
+    } else {
+      writer.null()
+    }
+    writer.key("set")
+    writer.beginObject()
+    for assignment in finding.assignments { writer.member(assignment.attribute, assignment.value) }
+    writer.endObject()
+    writer.endObject()
   }
 }

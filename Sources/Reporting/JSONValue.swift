@@ -90,7 +90,7 @@ public enum JSONValue: Equatable, Sendable {
 
   private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
 
-  private static func pad(_ output: inout [UInt8], _ count: Int) {
+  static func pad(_ output: inout [UInt8], _ count: Int) {
     if count <= spaces.count {
       output.append(contentsOf: spaces[0..<count])
     } else {
@@ -98,7 +98,7 @@ public enum JSONValue: Equatable, Sendable {
     }
   }
 
-  private static func writeString(_ value: String, to output: inout [UInt8]) {
+  static func writeString(_ value: String, to output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
     // Most strings need no escaping: copy them whole.
     let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in

@@ -58,10 +58,10 @@ struct CheckCommand: ParsableCommand {
     }
     let report: CheckReport
     if !sources.xml.isEmpty {
-      report = FileCheck.run(paths: sources.files, policy: policy, selectsName: selects)
+      report = FileCheck.run(paths: sources.files, policy: policy, decisions: explain, selectsName: selects)
     } else {
       let collected = sources.collect(options: InventoryCollector.Options(definitions: true, resolveHostDevices: true, selectsName: selects))
-      report = CheckRunner.run(collected, policy: policy)
+      report = CheckRunner.run(collected, policy: policy, decisions: explain)
     }
     try output.write(reporter.render(report))
     for source in report.sources { printErrors(source) }
@@ -84,7 +84,7 @@ struct CheckCommand: ParsableCommand {
     var count = 0
     var failures: [CheckReport.SourceResult] = []
     FileCheck.forEach(
-      paths: sources.files, policy: policy, selectsName: selects, prepare: { result, index in reporter.chunk(result, index: index) }
+      paths: sources.files, policy: policy, decisions: explain, selectsName: selects, prepare: { result, index in reporter.chunk(result, index: index) }
     ) { result, chunk in
       writer.write(chunk)
       tally.add(result)

@@ -4,6 +4,30 @@ import Policy
 import Testing
 
 @Suite struct EngineTests {
+  @Test func withoutDecisionsTheFindingsAreTheSameAndNoDecisionIsKept() throws {
+    let rules = try policy("""
+      version: 1
+      devices:
+        input:
+          allow:
+            - bus: ps2
+        disk: deny
+      """)
+    let vm = try domain(
+      devices: """
+        <input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input><input type='mouse' bus='ps2'/>
+        <disk type='file' device='disk'><target dev='vda' bus='virtio'/><address type='pci' bus='0x00' slot='0x04'/></disk>
+        """)
+    let full = Engine.evaluate(vm, against: rules)
+    let lean = Engine.evaluate(vm, against: rules, decisions: false)
+    #expect(lean.findings.map(\.message) == full.findings.map(\.message))
+    #expect(lean.findings.map(\.id) == full.findings.map(\.id))
+    #expect(full.decisions.count == 3)
+    #expect(lean.decisions.isEmpty)
+    #expect(full.findings.last?.device?.address == "pci 0000:00:04.0")
+    #expect(full.findings.first?.message.contains("(usb 0:1)") == true)
+  }
+
   @Test func denyRulesWinOverAllowRules() throws {
     let rules = try policy("""
       version: 1
