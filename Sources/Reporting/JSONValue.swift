@@ -37,51 +37,51 @@ public enum JSONValue: Equatable, Sendable {
   static func writeMember(_ key: String, _ value: JSONValue, to output: inout [UInt8], indent: Int) {
     pad(&output, indent)
     writeString(key, to: &output)
-    output += ": ".utf8
+    output.appendStatic(": ")
     value.write(to: &output, indent: indent)
   }
 
   // Bytes, not String appends: reports for thousands of domains are written here.
   func write(to output: inout [UInt8], indent: Int) {
     switch self {
-    case .null: output += "null".utf8
-    case .bool(let value): output += (value ? "true" : "false").utf8
+    case .null: output.appendStatic("null")
+    case .bool(let value): output.appendStatic(value ? "true" : "false")
     case .int(let value): output += String(value).utf8
     case .string(let value): Self.writeString(value, to: &output)
     case .array(let values):
       guard !values.isEmpty else {
-        output += "[]".utf8
+        output.appendStatic("[]")
         return
       }
       if values.allSatisfy(\.isScalar) {
         output.append(UInt8(ascii: "["))
         for (offset, value) in values.enumerated() {
-          if offset > 0 { output += ", ".utf8 }
+          if offset > 0 { output.appendStatic(", ") }
           value.write(to: &output, indent: indent)
         }
         output.append(UInt8(ascii: "]"))
         return
       }
-      output += "[\n".utf8
+      output.appendStatic("[\n")
       for (offset, value) in values.enumerated() {
         Self.pad(&output, indent + 2)
         value.write(to: &output, indent: indent + 2)
-        output += (offset == values.count - 1 ? "\n" : ",\n").utf8
+        output.appendStatic(offset == values.count - 1 ? "\n" : ",\n")
       }
       Self.pad(&output, indent)
       output.append(UInt8(ascii: "]"))
     case .object(let members):
       guard !members.isEmpty else {
-        output += "{}".utf8
+        output.appendStatic("{}")
         return
       }
-      output += "{\n".utf8
+      output.appendStatic("{\n")
       for (offset, (key, value)) in members.enumerated() {
         Self.pad(&output, indent + 2)
         Self.writeString(key, to: &output)
-        output += ": ".utf8
+        output.appendStatic(": ")
         value.write(to: &output, indent: indent + 2)
-        output += (offset == members.count - 1 ? "\n" : ",\n").utf8
+        output.appendStatic(offset == members.count - 1 ? "\n" : ",\n")
       }
       Self.pad(&output, indent)
       output.append(UInt8(ascii: "}"))
@@ -114,11 +114,11 @@ public enum JSONValue: Equatable, Sendable {
     }
     for byte in value.utf8 {
       switch byte {
-      case UInt8(ascii: "\""): output += "\\\"".utf8
-      case UInt8(ascii: "\\"): output += "\\\\".utf8
-      case UInt8(ascii: "\n"): output += "\\n".utf8
-      case UInt8(ascii: "\r"): output += "\\r".utf8
-      case UInt8(ascii: "\t"): output += "\\t".utf8
+      case UInt8(ascii: "\""): output.appendStatic("\\\"")
+      case UInt8(ascii: "\\"): output.appendStatic("\\\\")
+      case UInt8(ascii: "\n"): output.appendStatic("\\n")
+      case UInt8(ascii: "\r"): output.appendStatic("\\r")
+      case UInt8(ascii: "\t"): output.appendStatic("\\t")
       case 0..<0x20, 0x7F:
         let hex = String(byte, radix: 16)
         output += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
@@ -133,5 +133,12 @@ public enum JSONValue: Equatable, Sendable {
     case .array, .object: false
     default: true
     }
+  }
+}
+
+extension [UInt8] {
+  /// Appends a literal's bytes with one copy (`+= "...".utf8` goes byte by byte).
+  mutating func appendStatic(_ text: StaticString) {
+    text.withUTF8Buffer { append(contentsOf: $0) }
   }
 }

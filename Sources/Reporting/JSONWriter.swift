@@ -28,7 +28,7 @@ struct JSONWriter {
   mutating func key(_ key: String) {
     separate()
     JSONValue.writeString(key, to: &bytes)
-    bytes += ": ".utf8
+    bytes.appendStatic(": ")
   }
 
   /// Starts the next element of an array (before a nested object or array).
@@ -49,11 +49,11 @@ struct JSONWriter {
   /// A boolean, or `null`.
   mutating func value(_ value: Bool?) {
     guard let value else { return null() }
-    bytes += (value ? "true" : "false").utf8
+    bytes.appendStatic(value ? "true" : "false")
   }
 
   /// `null`.
-  mutating func null() { bytes += "null".utf8 }
+  mutating func null() { bytes.appendStatic("null") }
 
   /// `"key": value` for a string, an integer or a boolean (or `null`).
   mutating func member(_ name: String, _ value: String?) {
@@ -88,7 +88,7 @@ struct JSONWriter {
 
   private mutating func separate() {
     guard !open.isEmpty else { return }
-    bytes += (open[open.count - 1] ? ",\n" : "\n").utf8
+    bytes.appendStatic(open[open.count - 1] ? ",\n" : "\n")
     open[open.count - 1] = true
     JSONValue.pad(&bytes, indent)
   }
