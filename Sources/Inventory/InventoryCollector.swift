@@ -13,16 +13,19 @@ public enum InventoryCollector {
     public var definitions: Bool
     /// Fill in PCI host devices' vendor and product from libvirt's node devices.
     public var resolveHostDevices: Bool
+    /// Read the host's security models from its capabilities.
+    public var securityModels: Bool
     /// Only domains whose name this accepts are read.
     public var selectsName: @Sendable (String) -> Bool
 
     /// Creates options; by default every domain, live XML only.
     public init(
-      definitions: Bool = false, resolveHostDevices: Bool = false,
+      definitions: Bool = false, resolveHostDevices: Bool = false, securityModels: Bool = true,
       selectsName: @escaping @Sendable (String) -> Bool = { _ in true }
     ) {
       self.definitions = definitions
       self.resolveHostDevices = resolveHostDevices
+      self.securityModels = securityModels
       self.selectsName = selectsName
     }
   }
@@ -51,8 +54,20 @@ public enum InventoryCollector {
     } catch {
       return InventorySource(kind: .libvirt, name: name, error: .connection(uri: name, error))
     }
-    var entries = domains.map { describe($0.domain, state: $0.state, persistent: $0.persistent, uri: resolved, definitions: options.definitions) }
+    // Several calls in flight on the one connection: libvirtd answers them on its worker
+    // threads, so a sweep is not one round trip after another.
+    let described = ResultSlots<InventoryDomain>(count: domains.count)
+    let workers = min(domains.count, 8)
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      for index in (domains.count * worker / workers)..<(domains.count * (worker + 1) / workers) {
+        let entry = domains[index]
+        described[index] = describe(
+          entry.domain, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions)
+      }
+    }
+    var entries = described.values
     if options.resolveHostDevices { entries = resolvingHostDevices(entries, connection: connection) }
+    guard options.securityModels else { return InventorySource(kind: .libvirt, name: name, uri: resolved, domains: entries) }
     do {
       let capabilities = try connection.capabilities()
       do throws(DomainXMLError) {

@@ -46,20 +46,21 @@ public final class Connection: @unchecked Sendable {
   public func domainsWithState() throws(LibvirtError) -> [(domain: DomainHandle, state: DomainState, persistent: Bool)] {
     let all = try domains(flags: 0)
     let names = { (flags: UInt32) throws(LibvirtError) -> Set<String> in Set(try self.domains(flags: flags).map(\.name)) }
-    let running = try names(VIR_CONNECT_LIST_DOMAINS_RUNNING.rawValue)
-    let paused = try names(VIR_CONNECT_LIST_DOMAINS_PAUSED.rawValue)
-    let shutOff = try names(VIR_CONNECT_LIST_DOMAINS_SHUTOFF.rawValue)
+    let active = try names(VIR_CONNECT_LIST_DOMAINS_ACTIVE.rawValue)
     let persistent = try names(VIR_CONNECT_LIST_DOMAINS_PERSISTENT.rawValue)
+    // An inactive domain is shut off; only active ones need telling apart.
+    let running = active.isEmpty ? [] : try names(VIR_CONNECT_LIST_DOMAINS_RUNNING.rawValue)
+    let paused = active.isEmpty ? [] : try names(VIR_CONNECT_LIST_DOMAINS_PAUSED.rawValue)
     var result: [(domain: DomainHandle, state: DomainState, persistent: Bool)] = []
     for domain in all {
       let name = domain.name
       let state: DomainState
-      if running.contains(name) {
+      if !active.contains(name) {
+        state = .shutOff
+      } else if running.contains(name) {
         state = .running
       } else if paused.contains(name) {
         state = .paused
-      } else if shutOff.contains(name) {
-        state = .shutOff
       } else {
         state = try domain.state()
       }

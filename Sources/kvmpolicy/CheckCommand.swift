@@ -60,7 +60,7 @@ struct CheckCommand: ParsableCommand {
     if !sources.xml.isEmpty {
       report = FileCheck.run(paths: sources.files, policy: policy, decisions: explain, selectsName: selects)
     } else {
-      let collected = sources.collect(options: InventoryCollector.Options(definitions: true, resolveHostDevices: true, selectsName: selects))
+      let collected = sources.collect(options: InventoryCollector.Options(definitions: true, resolveHostDevices: true, securityModels: false, selectsName: selects))
       report = CheckRunner.run(collected, policy: policy, decisions: explain)
     }
     try output.write(reporter.render(report))
