@@ -46,7 +46,7 @@ public enum HookRunner {
     // At prepare the XML has only the labels the definition spells out; libvirt generates the
     // rest before `start`, so sVirt confinement of the generated labels is judged there.
     let atStart = request.operation == "start"
-    let evaluation = Engine.evaluate(domain, against: policy, labelsGenerated: atStart || isReconnect)
+    let evaluation = Engine.evaluate(domain, against: policy, labelsGenerated: atStart || isReconnect, decisions: false)
     var findings = evaluation.findings
     if atStart { findings = findings.filter { $0.subject == .seclabel } }
     let refusals = findings.filter { $0.action == .refuse }

@@ -28,9 +28,14 @@ struct PolicyLexer {
     var result: [Line] = []
     var sawDocumentStart = false
     var number = 0
-    for raw in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+    // Decoded once, then cut at line feeds (splitting the scalar view itself is far slower).
+    let scalars = Array(text.unicodeScalars)
+    var lineStart = 0
+    while lineStart <= scalars.count {
+      let lineEnd = scalars[lineStart...].firstIndex(of: "\n") ?? scalars.count
+      defer { lineStart = lineEnd + 1 }
       number += 1
-      var characters = Array(raw)
+      var characters = Array(scalars[lineStart..<lineEnd])
       if characters.last == "\r" { characters.removeLast() }
       if number == 1, characters.first == "\u{FEFF}" { characters.removeFirst() }
       var indent = 0
@@ -123,9 +128,23 @@ struct PolicyLexer {
 extension String {
   /// A string of these Unicode scalars (the lexer and parser work on scalars, not graphemes:
   /// far cheaper, and columns count scalars).
-  init(scalars: some Sequence<Unicode.Scalar>) {
-    var view = String.UnicodeScalarView()
-    view.append(contentsOf: scalars)
-    self = String(view)
+  init(scalars: some Collection<Unicode.Scalar>) {
+    // Encoded straight into the string's storage: appending scalar by scalar is far slower.
+    let count = scalars.reduce(0) { $0 + UTF8.width($1) }
+    self.init(unsafeUninitializedCapacity: count) { buffer in
+      var offset = 0
+      for scalar in scalars {
+        if scalar.value < 0x80 {
+          buffer[offset] = UInt8(truncatingIfNeeded: scalar.value)
+          offset += 1
+        } else {
+          UTF8.encode(scalar) { unit in
+            buffer[offset] = unit
+            offset += 1
+          }
+        }
+      }
+      return offset
+    }
   }
 }
