@@ -20,71 +20,74 @@ public enum DeviceAttributes {
     case hostAddress
   }
 
-  /// The canonical attributes of each known class, in the order reports show them.
-  static let table: [DeviceClass: [(name: String, source: Source)]] = {
+  /// The canonical attributes of each known class, in the order reports show them. (Pairs, not
+  /// a dictionary: the hook pays for every generic type it instantiates at start.)
+  static let table: [(DeviceClass, [(name: String, source: Source)])] = {
     let chardev: [(String, Source)] = [
       ("type", .paths(["@type"])), ("target", .paths(["target/@type"])),
       ("name", .paths(["target/@name"])), ("source", .paths(["source/@path", "source/@host"])),
     ]
     return [
-      .emulator: [("path", .paths(["text()"]))],
-      .disk: [
+      (.emulator, [("path", .paths(["text()"]))]),
+      (.disk, [
         ("type", .paths(["@type"])), ("device", .paths(["@device"])), ("bus", .paths(["target/@bus"])),
         ("target", .paths(["target/@dev"])),
         ("source", .paths(["source/@file", "source/@dev", "source/@dir", "source/@name", "source/@volume"])),
         ("protocol", .paths(["source/@protocol"])), ("driver", .paths(["driver/@name"])),
         ("format", .paths(["driver/@type"])), ("readonly", .flag("readonly")),
         ("shareable", .flag("shareable")),
-      ],
-      .controller: [("type", .paths(["@type"])), ("model", .paths(["@model"])), ("index", .paths(["@index"]))],
-      .lease: [("lockspace", .paths(["lockspace"])), ("key", .paths(["key"])), ("target", .paths(["target/@path"]))],
-      .filesystem: [
+      ]),
+      (.controller, [("type", .paths(["@type"])), ("model", .paths(["@model"])), ("index", .paths(["@index"]))]),
+      (.lease, [("lockspace", .paths(["lockspace"])), ("key", .paths(["key"])), ("target", .paths(["target/@path"]))]),
+      (.filesystem, [
         ("type", .paths(["@type"])), ("accessmode", .paths(["@accessmode"])), ("driver", .paths(["driver/@type"])),
         ("source", .paths(["source/@dir", "source/@file", "source/@name", "source/@socket"])),
         ("target", .paths(["target/@dir"])), ("readonly", .flag("readonly")),
-      ],
-      .interface: [
+      ]),
+      (.interface, [
         ("type", .paths(["@type"])), ("model", .paths(["model/@type"])),
         ("source", .paths(["source/@network", "source/@bridge", "source/@dev", "source/@name", "source/@path"])),
         ("mode", .paths(["source/@mode"])), ("mac", .paths(["mac/@address"])), ("driver", .paths(["driver/@name"])),
         ("target", .paths(["target/@dev"])),
-      ],
-      .input: [("type", .paths(["@type"])), ("bus", .paths(["@bus"])), ("model", .paths(["@model"]))],
-      .sound: [("model", .paths(["@model"]))],
-      .audio: [("type", .paths(["@type"])), ("id", .paths(["@id"]))],
-      .hostdev: [
+      ]),
+      (.input, [("type", .paths(["@type"])), ("bus", .paths(["@bus"])), ("model", .paths(["@model"]))]),
+      (.sound, [("model", .paths(["@model"]))]),
+      (.audio, [("type", .paths(["@type"])), ("id", .paths(["@id"]))]),
+      (.hostdev, [
         ("mode", .paths(["@mode"])), ("type", .paths(["@type"])), ("managed", .paths(["@managed"])),
         ("vendor", .hexID(["source/vendor/@id", "host/@vendor"])),
         ("product", .hexID(["source/product/@id", "host/@product"])), ("id", .vendorProduct),
         ("address", .hostAddress), ("adapter", .paths(["source/adapter/@name"])),
-      ],
-      .graphics: [
+      ]),
+      (.graphics, [
         ("type", .paths(["@type"])), ("listen", .paths(["@listen", "listen/@address", "listen/@socket"])),
         ("listentype", .paths(["listen/@type"])), ("port", .paths(["@port"])), ("autoport", .paths(["@autoport"])),
         ("password", .flag("@passwd")),
-      ],
-      .video: [("model", .paths(["model/@type"])), ("accel3d", .paths(["model/acceleration/@accel3d"]))],
-      .console: chardev, .serial: chardev, .parallel: chardev, .channel: chardev,
-      .smartcard: [("mode", .paths(["@mode"])), ("type", .paths(["@type"]))],
-      .redirdev: [("bus", .paths(["@bus"])), ("type", .paths(["@type"]))],
-      .redirfilter: [("allow", .paths(["usbdev/@allow"]))],
-      .hub: [("type", .paths(["@type"]))],
-      .tpm: [("model", .paths(["@model"])), ("backend", .paths(["backend/@type"])), ("version", .paths(["backend/@version"]))],
-      .rng: [("model", .paths(["@model"])), ("backend", .paths(["backend/@model"])), ("source", .paths(["backend"]))],
-      .watchdog: [("model", .paths(["@model"])), ("action", .paths(["@action"]))],
-      .memballoon: [("model", .paths(["@model"]))],
-      .nvram: [("address", .paths(["address/@reg"]))],
-      .panic: [("model", .paths(["@model"]))],
-      .shmem: [("name", .paths(["@name"])), ("model", .paths(["model/@type"]))],
-      .memory: [("model", .paths(["@model"])), ("access", .paths(["@access"]))],
-      .iommu: [("model", .paths(["@model"]))],
-      .vsock: [("model", .paths(["@model"])), ("cid", .paths(["cid/@address"]))],
-      .crypto: [("model", .paths(["@model"])), ("type", .paths(["@type"])), ("backend", .paths(["backend/@model"]))],
+      ]),
+      (.video, [("model", .paths(["model/@type"])), ("accel3d", .paths(["model/acceleration/@accel3d"]))]),
+      (.console, chardev), (.serial, chardev), (.parallel, chardev), (.channel, chardev),
+      (.smartcard, [("mode", .paths(["@mode"])), ("type", .paths(["@type"]))]),
+      (.redirdev, [("bus", .paths(["@bus"])), ("type", .paths(["@type"]))]),
+      (.redirfilter, [("allow", .paths(["usbdev/@allow"]))]),
+      (.hub, [("type", .paths(["@type"]))]),
+      (.tpm, [("model", .paths(["@model"])), ("backend", .paths(["backend/@type"])), ("version", .paths(["backend/@version"]))]),
+      (.rng, [("model", .paths(["@model"])), ("backend", .paths(["backend/@model"])), ("source", .paths(["backend"]))]),
+      (.watchdog, [("model", .paths(["@model"])), ("action", .paths(["@action"]))]),
+      (.memballoon, [("model", .paths(["@model"]))]),
+      (.nvram, [("address", .paths(["address/@reg"]))]),
+      (.panic, [("model", .paths(["@model"]))]),
+      (.shmem, [("name", .paths(["@name"])), ("model", .paths(["model/@type"]))]),
+      (.memory, [("model", .paths(["@model"])), ("access", .paths(["@access"]))]),
+      (.iommu, [("model", .paths(["@model"]))]),
+      (.vsock, [("model", .paths(["@model"])), ("cid", .paths(["cid/@address"]))]),
+      (.crypto, [("model", .paths(["@model"])), ("type", .paths(["@type"])), ("backend", .paths(["backend/@model"]))]),
     ]
   }()
 
   /// ``table`` by ``DeviceClass/ordinal``: the engine asks for every device's attributes.
-  private static let byOrdinal: [[(name: String, source: Source)]] = DeviceClass.known.map { table[$0] ?? fallback }
+  private static let byOrdinal: [[(name: String, source: Source)]] = DeviceClass.known.map { deviceClass in
+    table.first { $0.0 == deviceClass }?.1 ?? fallback
+  }
 
   /// The canonical attributes of a class.
   private static func entries(for deviceClass: DeviceClass) -> [(name: String, source: Source)] {

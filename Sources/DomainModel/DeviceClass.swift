@@ -18,12 +18,10 @@ public enum DeviceClass: Hashable, Sendable, Comparable, CustomStringConvertible
     .vsock, .crypto,
   ]
 
-  private static let byName: [String: DeviceClass] = Dictionary(
-    uniqueKeysWithValues: known.map { ($0.name, $0) })
-
   /// The class of a `<devices>` child with this qualified element name.
   public init(elementName: String) {
-    self = Self.byName[elementName] ?? .unknown(elementName)
+    // A scan, not a dictionary: 31 short names, and no hashed type to set up at start.
+    self = Self.known.first { $0.name == elementName } ?? .unknown(elementName)
   }
 
   /// The element name: `disk`, `interface`, ... or the unknown element's own name.
