@@ -73,14 +73,24 @@ enum StableID {
   static func make(_ parts: String...) -> String {
     // The parts joined by U+001F, hashed as they are read.
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for (index, part) in parts.enumerated() {
+    for index in parts.indices {
       if index > 0 { hash = (hash ^ 0x1F) &* 0x0000_0100_0000_01B3 }
-      for byte in part.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+      var part = parts[index]
+      part.withUTF8 { bytes in
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+      }
     }
-    // The first 12 of 16 zero-padded hex digits: the top 48 bits.
-    let digits = Array("0123456789abcdef".utf8)
-    var text: [UInt8] = Array("KP-".utf8)
-    for shift in stride(from: 60, through: 16, by: -4) { text.append(digits[Int((hash >> UInt64(shift)) & 0xF)]) }
-    return String(decoding: text, as: UTF8.self)
+    // `KP-` and the first 12 of 16 zero-padded hex digits: the top 48 bits. 15 bytes: a small
+    // string, written in place.
+    return String(unsafeUninitializedCapacity: 15) { buffer in
+      buffer[0] = UInt8(ascii: "K")
+      buffer[1] = UInt8(ascii: "P")
+      buffer[2] = UInt8(ascii: "-")
+      for digit in 0..<12 {
+        let nibble = UInt8(truncatingIfNeeded: hash >> UInt64(60 - 4 * digit)) & 0xF
+        buffer[3 + digit] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+      }
+      return 15
+    }
   }
 }

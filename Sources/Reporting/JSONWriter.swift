@@ -31,6 +31,14 @@ struct JSONWriter {
     bytes.appendStatic(": ")
   }
 
+  /// The next member's key, a literal that needs no escaping (the reporters' own keys).
+  mutating func key(_ key: StaticString) {
+    separate()
+    bytes.append(UInt8(ascii: "\""))
+    bytes.appendStatic(key)
+    bytes.appendStatic("\": ")
+  }
+
   /// Starts the next element of an array (before a nested object or array).
   mutating func element() { separate() }
 
@@ -61,12 +69,17 @@ struct JSONWriter {
     self.value(value)
   }
 
-  mutating func member(_ name: String, _ value: Int?) {
+  mutating func member(_ name: StaticString, _ value: String?) {
     key(name)
     self.value(value)
   }
 
-  mutating func member(_ name: String, _ value: Bool?) {
+  mutating func member(_ name: StaticString, _ value: Int?) {
+    key(name)
+    self.value(value)
+  }
+
+  mutating func member(_ name: StaticString, _ value: Bool?) {
     key(name)
     self.value(value)
   }
