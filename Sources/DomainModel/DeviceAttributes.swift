@@ -101,8 +101,10 @@ public enum DeviceAttributes {
 
   /// The canonical attribute names of a class, in report order.
   public static func names(for deviceClass: DeviceClass) -> [String] {
-    entries(for: deviceClass).map(\.name)
+    deviceClass.ordinal.map { namesByOrdinal[$0] } ?? fallback.map(\.name)
   }
+
+  private static let namesByOrdinal: [[String]] = byOrdinal.map { $0.map(\.name) }
 
   /// The raw attribute path a rewrite writes for a canonical attribute (`model` of an interface
   /// is `model/@type`), or `nil` when the attribute is not a plain XML attribute.

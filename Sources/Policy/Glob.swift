@@ -61,7 +61,11 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
 
   /// Whether a pattern string contains glob syntax at all (`*`, `?`, `[`).
   public static func isPattern(_ text: String) -> Bool {
-    text.contains { $0 == "*" || $0 == "?" || $0 == "[" }
+    let special = { (byte: UInt8) in byte == UInt8(ascii: "*") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "[") }
+    // ASCII (the usual case): one character per byte. Otherwise a `*` with a combining mark
+    // is not a `*`, so look at characters.
+    if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.contains(where: special) }
+    return text.contains { $0 == "*" || $0 == "?" || $0 == "[" }
   }
 
   /// Whether `text` matches the whole pattern.

@@ -51,7 +51,8 @@ struct PolicyLexer {
       let content = Self.stripComment(Array(characters[indent...]))
       if content.isEmpty { continue }
       if indent == 0 {
-        if content == ["-", "-", "-"] || (content.count > 3 && Array(content[0..<4]) == ["-", "-", "-", " "]) {
+        let marker = content.count >= 3 && content[0] == "-" && content[1] == "-" && content[2] == "-"
+        if marker && (content.count == 3 || content[3] == " ") {
           if sawDocumentStart || !result.isEmpty {
             diagnostics.append(PolicyDiagnostic(.multipleDocuments, at: location(number, 1), length: 3))
             break
@@ -63,7 +64,7 @@ struct PolicyLexer {
           }
           continue
         }
-        if content == [".", ".", "."] { break }
+        if content.count == 3 && content[0] == "." && content[1] == "." && content[2] == "." { break }
         if content.first == "%" {
           diagnostics.append(PolicyDiagnostic(.unsupportedDirective, at: location(number, 1), length: content.count))
           continue

@@ -69,7 +69,15 @@ public struct PolicyParser {
   private mutating func parseMapping(indent: Int) -> PolicyNode {
     let start = location(lines[index], lines[index].column)
     var entries: [PolicyNode.Entry] = []
+    // Duplicate keys: a scan while the mapping is small (the usual case), an index beyond.
     var firstLines: [String: Int] = [:]
+    func firstLine(of key: String) -> Int? {
+      if entries.count <= 16 { return entries.first { $0.key == key }?.keyLocation.line }
+      if firstLines.isEmpty {
+        for entry in entries where firstLines[entry.key] == nil { firstLines[entry.key] = entry.keyLocation.line }
+      }
+      return firstLines[key]
+    }
     while index < lines.count, lines[index].indent == indent {
       let line = lines[index]
       if Self.isListItem(line.content) {
@@ -84,9 +92,9 @@ public struct PolicyParser {
         continue
       }
       let keyLocation = location(line, line.column)
-      if let first = firstLines[key] {
+      if let first = firstLine(of: key) {
         diagnostics.append(PolicyDiagnostic(.duplicateKey(key, firstLine: first), at: keyLocation, length: keyLength))
-      } else {
+      } else if !firstLines.isEmpty {
         firstLines[key] = line.number
       }
       let value: PolicyNode

@@ -124,6 +124,23 @@ func parse(_ text: String) -> (tree: String, errors: [String]) {
     #expect(result.errors == ["2:1 duplicate-key", "3:1 tab-indentation", "4:4 unsupported-alias", "5:4 unclosed-flow"])
   }
 
+  @Test func duplicateKeysAreFoundInLargeMappingsToo() {
+    // Small mappings are scanned, large ones indexed: both must name the first occurrence.
+    let keys = (1...40).map { "k\($0): \($0)" }
+    for duplicate in [3, 16, 17, 18, 39] {
+      let text = (keys + ["k\(duplicate): again"]).joined(separator: "\n") + "\n"
+      let diagnostics = PolicyParser.parse(text, file: "p.yaml").diagnostics
+      #expect(diagnostics.map(\.message) == [PolicyMessage.duplicateKey("k\(duplicate)", firstLine: duplicate).text], "k\(duplicate)")
+      #expect(diagnostics.first?.location.line == 41)
+    }
+    let twice = (keys[0..<20] + ["k5: x", "k21: y", "k5: z", "k21: w"]).joined(separator: "\n") + "\n"
+    #expect(PolicyParser.parse(twice, file: "p.yaml").diagnostics.map(\.message) == [
+      PolicyMessage.duplicateKey("k5", firstLine: 5).text, PolicyMessage.duplicateKey("k5", firstLine: 5).text,
+      PolicyMessage.duplicateKey("k21", firstLine: 22).text,
+    ])
+    #expect(PolicyParser.parse(keys.joined(separator: "\n") + "\n", file: "p.yaml").diagnostics.isEmpty)
+  }
+
   @Test func aGlobStartingWithAStarMustBeQuoted() {
     #expect(parse("source: '*.qcow2'\n").errors == [])
     #expect(parse("source: /images/*.qcow2\n").errors == [])
