@@ -29,7 +29,9 @@ struct PolicyLexer {
     var sawDocumentStart = false
     var number = 0
     // Decoded once, then cut at line feeds (splitting the scalar view itself is far slower).
-    let scalars = Array(text.unicodeScalars)
+    var scalars: [Unicode.Scalar] = []
+    scalars.reserveCapacity(text.utf8.count)
+    for scalar in text.unicodeScalars { scalars.append(scalar) }
     var lineStart = 0
     while lineStart <= scalars.count {
       let lineEnd = scalars[lineStart...].firstIndex(of: "\n") ?? scalars.count
