@@ -1,6 +1,6 @@
 import Policy
 
-/// Loads the hook's policy: StrictModes first, then the in-house parser.
+/// Loads the hook's policy: StrictModes first, then its compiled form or the in-house parser.
 public enum HookPolicyLoader {
   /// The policy at `path`, or why it cannot be used.
   public static func load(_ path: String) -> Result<Policy, PolicyErrors> {
@@ -10,6 +10,8 @@ public enum HookPolicyLoader {
           PolicyDiagnostic(.unsafePolicyFile(problem), at: SourceLocation(file: path, line: 0, column: 0))
         ]))
     }
-    return PolicyLoader.load(path: path).map(\.policy)
+    // `kvmpolicy install-hook` (or `policy compile`) leaves a compiled form beside the file:
+    // used only if it passes the same StrictModes check and matches the file's bytes.
+    return PolicyLoader.load(path: path, preferringCompiledWhere: { PolicyFileGuard.problem(with: $0) == nil }).map(\.policy)
   }
 }

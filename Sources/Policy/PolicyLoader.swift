@@ -32,21 +32,7 @@ public enum PolicyLoader {
 
   /// The file's text, read with POSIX calls (the hook links no Foundation).
   static func readFile(_ path: String) -> Result<String, UnreadableFile> {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return .failure(UnreadableFile(reason: String(cString: strerror(errno)))) }
-    defer { close(descriptor) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-      if count < 0 {
-        if errno == EINTR { continue }
-        return .failure(UnreadableFile(reason: String(cString: strerror(errno))))
-      }
-      if count == 0 { break }
-      bytes += buffer[0..<count]
-    }
-    return .success(String(decoding: bytes, as: UTF8.self))
+    readBytes(path).map { String(decoding: $0, as: UTF8.self) }
   }
 
   /// Why a file could not be read.

@@ -90,6 +90,10 @@ struct InstallHookCommand: ParsableCommand {
         try files.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
       }
       try install(Data(contentsOf: URL(fileURLWithPath: policy)), at: policyTarget, mode: 0o644)
+      // The hook reads the compiled form instead of parsing the YAML on every start.
+      if case .failure(let failure) = PolicyLoader.compile(path: policyTarget.path, as: HookRequest.defaultPolicyPath) {
+        throw FileError(description: "compiling the installed policy failed: \(failure)")
+      }
       try install(Data(contentsOf: URL(fileURLWithPath: binary)), at: binaryTarget, mode: 0o755)
       let wrapper = """
         #!/bin/sh
@@ -103,7 +107,7 @@ struct InstallHookCommand: ParsableCommand {
       throw ExitCode(ExitStatus.badInput)
     }
     let legacy = base.appendingPathComponent("etc/libvirt/hooks/qemu").path
-    print("installed the policy: \(policyTarget.path)")
+    print("installed the policy: \(policyTarget.path) (compiled: \(CompiledPolicy.path(for: policyTarget.path)))")
     print("installed the hook:   \(hookTarget.path) -> \(binaryTarget.path) (on policy errors: \(onPolicyError))")
     if files.fileExists(atPath: legacy) { print("left alone: \(legacy) (libvirt runs it as well)") }
     print("libvirtd reads hooks only when it starts: restart it now (systemctl restart libvirtd, or scripts/restart-libvirtd)")

@@ -140,6 +140,28 @@ import Testing
     }
   }
 
+  @Test func policyCompileWritesWhatTheHookReadsAndRefusesABrokenPolicy() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-compile-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("policy.yaml")
+    try FileManager.default.copyItem(atPath: Self.policy("baseline"), toPath: file.path)
+    let compiled = directory.appendingPathComponent(".policy.yaml.compiled").path
+    let result = try KVMPolicyProcess.run(["policy", "compile", file.path])
+    #expect(result.status == 0)
+    #expect(result.stdout == "compiled \(file.path) -> \(compiled)\n")
+    let bytes = try #require(FileManager.default.contents(atPath: compiled))
+    #expect(bytes.starts(with: Array("KVMPOLICY-COMPILED".utf8)))
+    #expect((try FileManager.default.attributesOfItem(atPath: compiled)[.posixPermissions] as? Int) == 0o644)
+
+    try "version: 1\ndevices:\n  sond: deny\n".write(to: file, atomically: true, encoding: .utf8)
+    let broken = try KVMPolicyProcess.run(["policy", "compile", file.path])
+    #expect(broken.status == 2)
+    #expect(broken.stderr.hasPrefix("\(file.path):3:3: error: unknown device class 'sond'"))
+    // The old compiled form stays, and no longer matches the YAML, so nothing reads it.
+    #expect(FileManager.default.contents(atPath: compiled) == bytes)
+  }
+
   @Test func aMissingPolicyExitsTwo() throws {
     let result = try KVMPolicyProcess.run(["check", "--policy", "/nonexistent/policy.yaml", "-c", Self.fleet])
     #expect(result.status == 2)

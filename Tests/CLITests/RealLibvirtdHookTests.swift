@@ -54,6 +54,8 @@ struct RealLibvirtdHookTests {
   static func install(_ policy: String) throws {
     let result = try KVMPolicyProcess.run(["install-hook", "--policy", root.appendingPathComponent(policy).path])
     try #require(result.status == 0, "\(result.stderr)")
+    // The hook reads the compiled form install-hook leaves beside the policy.
+    try #require(FileManager.default.fileExists(atPath: "/etc/kvmpolicy/.policy.yaml.compiled"))
     try #require(try shell(root.appendingPathComponent("scripts/restart-libvirtd").path, []).status == 0)
   }
 

@@ -146,7 +146,7 @@ import Testing
 
 @Suite struct PolicyFileGuardTests {
   /// A fresh directory under /tmp (sticky, so acceptable as a parent) with a policy file.
-  func withPolicy(fileMode: mode_t, directoryMode: mode_t, _ body: (String) -> Void) {
+  func withPolicy(fileMode: mode_t, directoryMode: mode_t, _ body: (String) throws -> Void) rethrows {
     let directory = "/tmp/kvmpolicy-guard-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     guard mkdir(directory, 0o700) == 0 else {
       Issue.record("mkdir failed")
@@ -161,7 +161,7 @@ import Testing
       unlink(file)
       rmdir(directory)
     }
-    body(file)
+    try body(file)
   }
 
   @Test func acceptsARootOwnedPolicyNobodyElseCanWrite() {
@@ -199,6 +199,25 @@ import Testing
       }
       #expect(errors.diagnostics.first?.id == "unsafe-policy-file")
       #expect(errors.description.contains("refusing a policy that someone other than root could change"))
+    }
+  }
+
+  @Test func theHookLoaderReadsTheCompiledFormOnlyWhenItIsAsSafeAsThePolicy() throws {
+    guard getuid() == 0 else { return }
+    let yaml = "version: 1\ndescription: from the YAML\ndefaults:\n  devices: deny\n"
+    try withPolicy(fileMode: 0o644, directoryMode: 0o755) { path in
+      try yaml.write(toFile: path, atomically: false, encoding: .utf8)
+      chmod(path, 0o644)
+      defer { unlink(CompiledPolicy.path(for: path)) }
+      let parsed = try PolicyLoader.load(path: path).get().policy
+      // A compiled form that says something else for the same bytes shows which one was read.
+      let impostor = Policy(file: path, description: "from the compiled form", base: parsed.base, overrides: [])
+      let bytes = CompiledPolicy.encode(impostor, sourceHash: CompiledPolicy.hash(yaml))
+      try Data(bytes).write(to: URL(fileURLWithPath: CompiledPolicy.path(for: path)))
+      chmod(CompiledPolicy.path(for: path), 0o644)
+      #expect(try HookPolicyLoader.load(path).get().description == "from the compiled form")
+      chmod(CompiledPolicy.path(for: path), 0o666)
+      #expect(try HookPolicyLoader.load(path).get().description == "from the YAML")
     }
   }
 }

@@ -1,0 +1,104 @@
+import Foundation
+import Policy
+import Testing
+
+/// The compiled form the hook reads: exactly the policy the YAML gives, and never used when it
+/// is not the YAML's.
+@Suite struct CompiledPolicyTests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  /// Every shipped and test policy that loads.
+  static let policies: [String] = ["policies", "Tests/Fixtures/policies"].flatMap { folder -> [String] in
+    let directory = root.appendingPathComponent(folder).path
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return names.filter { $0.hasSuffix(".yaml") }.sorted().map { directory + "/" + $0 }
+  }
+
+  static func load(_ path: String) throws -> (Policy, String) {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    return (try PolicyLoader.load(text: text, file: path).get().policy, text)
+  }
+
+  @Test func everyPolicyRoundTripsExactly() throws {
+    #expect(Self.policies.count >= 7)
+    for path in Self.policies {
+      let (policy, text) = try Self.load(path)
+      let hash = CompiledPolicy.hash(text)
+      let bytes = CompiledPolicy.encode(policy, sourceHash: hash)
+      #expect(CompiledPolicy.decode(bytes, sourceHash: hash) == policy, "\(path)")
+      #expect(CompiledPolicy.encode(policy, sourceHash: hash) == bytes, "\(path): not deterministic")
+    }
+  }
+
+  @Test func anotherSourceAVersionOrMalformedBytesAreRefused() throws {
+    let (policy, text) = try Self.load(Self.root.appendingPathComponent("policies/baseline.yaml").path)
+    let hash = CompiledPolicy.hash(text)
+    let bytes = CompiledPolicy.encode(policy, sourceHash: hash)
+    #expect(CompiledPolicy.decode(bytes, sourceHash: CompiledPolicy.hash(text + " ")) == nil)
+    var otherVersion = bytes
+    otherVersion[18] &+= 1
+    #expect(CompiledPolicy.decode(otherVersion, sourceHash: hash) == nil)
+    // Every truncation is refused, never read past the end.
+    for length in stride(from: 0, to: bytes.count, by: 7) {
+      #expect(CompiledPolicy.decode(Array(bytes[..<length]), sourceHash: hash) == nil)
+    }
+    #expect(CompiledPolicy.decode(bytes + [0], sourceHash: hash) == nil)
+    // A flipped byte either breaks the form or decodes to some policy; it never crashes.
+    for offset in stride(from: 27, to: bytes.count, by: 3) {
+      var damaged = bytes
+      damaged[offset] ^= 0xFF
+      _ = CompiledPolicy.decode(damaged, sourceHash: hash)
+    }
+  }
+
+  @Test func theCompiledFileSitsHiddenBesideTheYAML() {
+    #expect(CompiledPolicy.path(for: "/etc/kvmpolicy/policy.yaml") == "/etc/kvmpolicy/.policy.yaml.compiled")
+    #expect(CompiledPolicy.path(for: "p.yaml") == ".p.yaml.compiled")
+  }
+
+  /// A scratch directory with a copy of a policy.
+  func withPolicy(_ name: String, _ body: (String) throws -> Void) throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-compiled-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("policy.yaml").path
+    try FileManager.default.copyItem(atPath: Self.root.appendingPathComponent("policies/\(name).yaml").path, toPath: path)
+    try body(path)
+  }
+
+  @Test func theLoaderUsesAMatchingTrustedCompiledFormAndOnlyThat() throws {
+    try withPolicy("baseline") { path in
+      let parsed = try PolicyLoader.load(path: path).get().policy
+      #expect(try PolicyLoader.compile(path: path).get() == parsed)
+      #expect(FileManager.default.fileExists(atPath: CompiledPolicy.path(for: path)))
+      #expect(try PolicyLoader.load(path: path, preferringCompiledWhere: { _ in true }).get().policy == parsed)
+
+      // Proof that the compiled form is what gets used: one that says something else, for the
+      // same source bytes, is returned as it is.
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+      let (desktop, _) = try Self.load(Self.root.appendingPathComponent("policies/desktop.yaml").path)
+      let impostor = Policy(file: path, description: "compiled", base: desktop.base, overrides: [])
+      try Data(CompiledPolicy.encode(impostor, sourceHash: CompiledPolicy.hash(text)))
+        .write(to: URL(fileURLWithPath: CompiledPolicy.path(for: path)))
+      #expect(try PolicyLoader.load(path: path, preferringCompiledWhere: { _ in true }).get().policy == impostor)
+      // ... but not when the caller does not trust the file,
+      #expect(try PolicyLoader.load(path: path, preferringCompiledWhere: { _ in false }).get().policy == parsed)
+      // ... nor once the YAML changed: an edit is never shadowed by a stale compiled form.
+      try (text + "# edited\n").write(toFile: path, atomically: true, encoding: .utf8)
+      #expect(try PolicyLoader.load(path: path, preferringCompiledWhere: { _ in true }).get().policy == parsed)
+    }
+  }
+
+  @Test func anInvalidPolicyCompilesToNothing() throws {
+    try withPolicy("baseline") { path in
+      try "version: 1\ndevices:\n  sound: maybe\n".write(toFile: path, atomically: true, encoding: .utf8)
+      guard case .failure(.invalid(let errors)) = PolicyLoader.compile(path: path) else {
+        Issue.record("an invalid policy compiled")
+        return
+      }
+      #expect(errors.diagnostics.first?.location.line == 3)
+      #expect(!FileManager.default.fileExists(atPath: CompiledPolicy.path(for: path)))
+    }
+  }
+}
