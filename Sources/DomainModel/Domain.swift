@@ -67,102 +67,16 @@ extension Domain {
       name: name, uuid: uuid, type: type, id: id, seclabels: seclabels, devices: devices,
       qemuPassthrough: qemuPassthrough, tags: tags)
   }
-
-  /// Whether a child of `<domain>` says anything the model holds (the streaming parse skips
-  /// every other subtree).
-  static func reads(topLevel name: String, namespaceURI: String?) -> Bool {
-    guard let namespaceURI else {
-      switch name {
-      case "name", "uuid", "seclabel", "metadata", "devices": return true
-      default: return false
-      }
-    }
-    return namespaceURI == QEMUPassthrough.namespace
-  }
-
-  /// Reads a domain from the root element of a parsed document.
-  init<Element: ElementView>(root: Element, source: String) throws(DomainXMLError) {
-    guard root.name == "domain", root.namespaceURI == nil else {
-      throw DomainXMLError(
-        source: source, line: root.line, column: 1,
-        message: "root element is <\(root.qualifiedName)>, expected a libvirt <domain>")
-    }
-    var name: String?
-    var uuid: String?
-    var seclabels: [Seclabel] = []
-    var devices: [Device] = []
-    var passthrough = QEMUPassthrough()
-    var tags: [String] = []
-    for child in root.children where Self.reads(topLevel: child.name, namespaceURI: child.namespaceURI) {
-      if child.namespaceURI == QEMUPassthrough.namespace {
-        passthrough.add(child)
-        continue
-      }
-      switch child.name {
-      case "name": name = child.trimmedText
-      case "uuid": uuid = child.trimmedText
-      case "seclabel": seclabels.append(Seclabel(child))
-      case "metadata":
-        for element in child.children where element.namespaceURI == Self.metadataNamespace && element.name == "tag" {
-          tags.append(element.trimmedText)
-        }
-      case "devices":
-        for element in child.children { devices.append(Device(element, index: devices.count)) }
-      default: break
-      }
-    }
-    guard let name, !name.isEmpty else {
-      throw DomainXMLError(source: source, line: root.line, column: 1, message: "<domain> has no <name>")
-    }
-    self.init(
-      name: name, uuid: uuid, type: root.attribute("type"), id: root.attribute("id").flatMap { Int($0) },
-      seclabels: seclabels, devices: devices, qemuPassthrough: passthrough, tags: tags)
-  }
-}
-
-extension Device {
-  /// Reads one `<devices>` child.
-  init<Element: ElementView>(_ element: Element, index: Int) {
-    var properties: [Property] = []
-    let ownText = element.trimmedText
-    if !ownText.isEmpty { properties.append(Property(path: "text()", value: ownText)) }
-    Self.flatten(element, prefix: "", into: &properties)
-    let address = element.child("address").map { node in
-      DeviceAddress(
-        type: node.attribute("type") ?? "",
-        attributes: node.attributes.filter { $0.name != "type" }.map { ($0.name, $0.value) })
-    }
-    self.init(
-      index: index, deviceClass: DeviceClass(elementName: element.qualifiedName), line: element.line,
-      alias: element.child("alias")?.attribute("name"), address: address, properties: properties)
-  }
-
-  private static func flatten<Element: ElementView>(_ element: Element, prefix: String, into properties: inout [Property]) {
-    element.forEachAttribute { name, value in
-      properties.append(Property(path: prefix + "@" + name, value: value))
-    }
-    for child in element.children {
-      let path = prefix + child.qualifiedName
-      properties.append(Property(path: path, value: child.trimmedText))
-      flatten(child, prefix: path + "/", into: &properties)
-    }
-  }
 }
 
 extension Domain {
   /// Reads domain XML bytes into the typed model, for when nothing will be edited.
   ///
-  /// The same libxml2 parser, options and errors as ``DomainDocument``, but its SAX events fill a
-  /// compact tree instead of libxml2's, which is several times faster (use ``DomainDocument`` to
-  /// edit and serialise).
+  /// The same libxml2 parser, options and errors as ``DomainDocument``, but its SAX events go
+  /// straight to the model instead of into libxml2's tree, which is several times faster (use
+  /// ``DomainDocument`` to edit and serialise).
   public static func parse(bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> Domain {
-    let tree = try XMLParser.parseElements(bytes, source: source)
-    return try withExtendedLifetime(tree) { () throws(DomainXMLError) -> Domain in
-      guard let root = tree.root else {
-        throw DomainXMLError(source: source, line: 1, message: "document has no root element")
-      }
-      return try Domain(root: root, source: source)
-    }
+    try XMLParser.parseDomain(bytes, source: source).finish()
   }
 
   /// Reads domain XML text into the typed model, for when nothing will be edited.

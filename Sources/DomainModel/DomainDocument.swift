@@ -127,10 +127,43 @@ public final class DomainDocument {
   }
 
   private static func read(_ document: xmlDocPtr, source: String) throws(DomainXMLError) -> Domain {
-    guard let root = xmlDocGetRootElement(document) else {
-      throw DomainXMLError(source: source, line: 1, message: "document has no root element")
+    var builder = DomainBuilder(source: source)
+    if let root = xmlDocGetRootElement(document) { walk(root, into: &builder) }
+    return try builder.finish()
+  }
+
+  /// Feeds an element and everything below it to the builder, in document order, as the SAX
+  /// parse would: the same names, attributes, text and entity references.
+  private static func walk(_ node: xmlNodePtr, into builder: inout DomainBuilder) {
+    let element = XMLElement(node: node)
+    let prefix = node.pointee.ns?.pointee.prefix.map { String(cString: $0) }
+    builder.startElement(name: element.name, prefix: prefix, namespaceURI: element.namespaceURI, line: element.line)
+    if !builder.isSkipping {
+      var attribute = node.pointee.properties
+      while let current = attribute {
+        var name = String(cString: current.pointee.name)
+        if let attributePrefix = current.pointee.ns?.pointee.prefix { name = String(cString: attributePrefix) + ":" + name }
+        builder.attribute(name: name, namespaced: current.pointee.ns != nil, value: XMLElement.text(of: current.pointee.children))
+        attribute = current.pointee.next
+      }
     }
-    return try Domain(root: XMLElement(node: root), source: source)
+    var child = node.pointee.children
+    while let current = child {
+      switch current.pointee.type {
+      case XML_ELEMENT_NODE:
+        walk(current, into: &builder)
+      case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+        if builder.wantsText, let content = current.pointee.content {
+          builder.text(UnsafeBufferPointer(start: content, count: Int(xmlStrlen(content))))
+        }
+      case XML_ENTITY_REF_NODE:
+        if builder.wantsText { builder.entityReference(String(cString: current.pointee.name)) }
+      default:
+        break
+      }
+      child = current.pointee.next
+    }
+    builder.endElement()
   }
 
   private static func isBlank(_ node: xmlNodePtr) -> Bool {

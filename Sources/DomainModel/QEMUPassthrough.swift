@@ -42,36 +42,28 @@ public struct QEMUPassthrough: Hashable, Sendable {
 }
 
 extension QEMUPassthrough {
-  /// Adds what one root-level element in the QEMU namespace says.
-  mutating func add<Element: ElementView>(_ element: Element) {
-    if line == 0 { line = element.line }
-    let children = element.children.filter { $0.namespaceURI == Self.namespace }
-    switch element.name {
+  /// Adds what one child of a root-level QEMU element says: `kind` is that element's local name,
+  /// `attributes` the child's attributes in no namespace.
+  mutating func add(child name: String, attributes: [(name: String, value: String)], of kind: String) {
+    let attribute = { (wanted: String) in attributes.first { $0.name == wanted }?.value }
+    switch kind {
     case "commandline":
-      for child in children {
-        switch child.name {
-        case "arg": arguments.append(child.attribute("value") ?? "")
-        case "env":
-          environment.append(
-            EnvironmentVariable(name: child.attribute("name") ?? "", value: child.attribute("value") ?? ""))
-        default: otherElements.append("commandline/" + child.name)
-        }
+      switch name {
+      case "arg": arguments.append(attribute("value") ?? "")
+      case "env": environment.append(EnvironmentVariable(name: attribute("name") ?? "", value: attribute("value") ?? ""))
+      default: otherElements.append("commandline/" + name)
       }
     case "capabilities":
-      for child in children {
-        let capability = child.attribute("capability") ?? ""
-        switch child.name {
-        case "add": addedCapabilities.append(capability)
-        case "del": removedCapabilities.append(capability)
-        default: otherElements.append("capabilities/" + child.name)
-        }
+      let capability = attribute("capability") ?? ""
+      switch name {
+      case "add": addedCapabilities.append(capability)
+      case "del": removedCapabilities.append(capability)
+      default: otherElements.append("capabilities/" + name)
       }
     case "override":
-      for child in children where child.name == "device" {
-        overriddenDevices.append(child.attribute("alias") ?? "")
-      }
+      if name == "device" { overriddenDevices.append(attribute("alias") ?? "") }
     default:
-      otherElements.append(element.name)
+      break
     }
   }
 }

@@ -1,20 +1,19 @@
 internal import CLibXML2
 
-/// The SAX handlers that fill an ``ElementTree`` the way libxml2's own tree builder
-/// (`xmlSAX2StartElementNs` and friends) would fill its tree, for the parts kvmpolicy reads.
+/// The SAX handlers that feed a ``DomainBuilder`` what libxml2's own tree builder
+/// (`xmlSAX2StartElementNs` and friends) would put in its tree, for the parts kvmpolicy reads.
 ///
 /// Everything about the DTD (internal subset, entity declarations, entity lookup) stays with
 /// libxml2's SAX2 defaults, so entities are checked and refused exactly as in a tree parse.
-/// Top-level elements the domain model never reads (`<os>`, `<cpu>`, `<features>`, ...) are
-/// skipped whole: see ``Domain/reads(topLevel:namespaceURI:)``.
 enum SAXEvents {
   /// Replaces the element and text handlers of a fresh parser context.
   static func install(on context: xmlParserCtxtPtr) {
     guard let sax = context.pointee.sax else { return }
     sax.pointee.startElementNs = { userData, localname, prefix, uri, _, _, count, defaulted, attributes in
       guard let state = SAXEvents.target(userData), let localname else { return }
-      if state.skipping > 0 {
-        state.skipping += 1
+      if state.builder.pointee.isSkipping {
+        // Inside a subtree the model never reads: not even its names are decoded.
+        state.builder.pointee.startElement(name: "", prefix: nil, namespaceURI: nil, line: 0)
         return
       }
       var name = String(cString: localname)
@@ -24,45 +23,34 @@ enum SAXEvents {
         name = bound + ":" + name
         prefixName = nil
       }
-      let namespaceURI = uri.map { String(cString: $0) }
-      if state.builder?.depth == 1, !Domain.reads(topLevel: name, namespaceURI: namespaceURI) {
-        state.skipping = 1
-        return
-      }
       let line = state.context.pointee.input.map { Int($0.pointee.line) } ?? 0
-      state.builder?.startElement(name: name, prefix: prefixName, namespaceURI: namespaceURI, line: line)
+      state.builder.pointee.startElement(name: name, prefix: prefixName, namespaceURI: uri.map { String(cString: $0) }, line: line)
       // Attributes libxml2 defaulted from the DTD are not in its tree (no XML_PARSE_DTDATTR).
       let given = Int(count - defaulted)
-      guard given > 0, let attributes else { return }
+      guard given > 0, let attributes, !state.builder.pointee.isSkipping else { return }
       let document = state.context.pointee.myDoc
       for index in 0..<given {
         let base = index * 5
         guard let local = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
         var attributeName = String(cString: local)
         if let attributePrefix = attributes[base + 1] { attributeName = String(cString: attributePrefix) + ":" + attributeName }
-        state.builder?.addAttribute(
-          ElementTree.Attribute(
-            name: attributeName, namespaced: attributes[base + 2] != nil, value: SAXEvents.value(start, end, document: document)))
+        state.builder.pointee.attribute(
+          name: attributeName, namespaced: attributes[base + 2] != nil, value: SAXEvents.value(start, end, document: document))
       }
     }
     sax.pointee.endElementNs = { userData, _, _, _ in
-      guard let state = SAXEvents.target(userData) else { return }
-      if state.skipping > 0 {
-        state.skipping -= 1
-        return
-      }
-      state.builder?.endElement()
+      SAXEvents.target(userData)?.builder.pointee.endElement()
     }
     let characters: charactersSAXFunc = { userData, characters, length in
-      guard let state = SAXEvents.target(userData), state.skipping == 0, let characters, length > 0 else { return }
-      state.builder?.appendText(UnsafeBufferPointer(start: characters, count: Int(length)))
+      guard let state = SAXEvents.target(userData), state.builder.pointee.wantsText, let characters, length > 0 else { return }
+      state.builder.pointee.text(UnsafeBufferPointer(start: characters, count: Int(length)))
     }
     sax.pointee.characters = characters
     sax.pointee.ignorableWhitespace = characters
     sax.pointee.cdataBlock = characters
     sax.pointee.reference = { userData, name in
-      guard let state = SAXEvents.target(userData), state.skipping == 0, let name else { return }
-      state.builder?.appendReference(String(cString: name))
+      guard let state = SAXEvents.target(userData), state.builder.pointee.wantsText, let name else { return }
+      state.builder.pointee.entityReference(String(cString: name))
     }
     sax.pointee.comment = nil
     sax.pointee.processingInstruction = nil

@@ -34,11 +34,39 @@ public struct Seclabel: Hashable, Sendable {
 }
 
 extension Seclabel {
-  init<Element: ElementView>(_ element: Element) {
-    let text = { (name: String) in element.child(name).map(\.trimmedText) }
-    self.init(
-      type: element.attribute("type"), model: element.attribute("model"),
-      relabel: element.attribute("relabel"), label: text("label"), imagelabel: text("imagelabel"),
-      baselabel: text("baselabel"), line: element.line)
+  /// The children of `<seclabel>` the model reads.
+  enum Field: String {
+    case label, imagelabel, baselabel
+  }
+
+  /// A `<seclabel>` being read: its attributes, and the text of the first of each field.
+  struct Draft {
+    var line = 0
+    private var type, model, relabel, label, imagelabel, baselabel: String?
+
+    init(line: Int = 0) { self.line = line }
+
+    /// An attribute in no namespace (the first of a name counts).
+    mutating func attribute(_ name: String, _ value: String) {
+      switch name {
+      case "type": type = type ?? value
+      case "model": model = model ?? value
+      case "relabel": relabel = relabel ?? value
+      default: break
+      }
+    }
+
+    /// The trimmed text of a field child (the first of a name counts).
+    mutating func set(_ field: Field, _ text: String) {
+      switch field {
+      case .label: label = label ?? text
+      case .imagelabel: imagelabel = imagelabel ?? text
+      case .baselabel: baselabel = baselabel ?? text
+      }
+    }
+
+    var seclabel: Seclabel {
+      Seclabel(type: type, model: model, relabel: relabel, label: label, imagelabel: imagelabel, baselabel: baselabel, line: line)
+    }
   }
 }

@@ -4,7 +4,7 @@ internal import CLibXML2
 ///
 /// Only valid while the owning ``DomainDocument`` (or parse call) keeps the tree alive; it never
 /// leaves this module.
-struct XMLElement: ElementView {
+struct XMLElement {
   let node: xmlNodePtr
 
   /// The local name, without a namespace prefix.
@@ -43,15 +43,9 @@ struct XMLElement: ElementView {
     }
   }
 
-  /// Attributes in document order, values read without expanding entities.
-  func forEachAttribute(_ body: (_ name: String, _ value: String) -> Void) {
-    var attribute = node.pointee.properties
-    while let current = attribute {
-      var name = String(cString: current.pointee.name)
-      if let prefix = current.pointee.ns?.pointee.prefix { name = String(cString: prefix) + ":" + name }
-      body(name, Self.text(of: current.pointee.children))
-      attribute = current.pointee.next
-    }
+  /// The first element child with this local name in no namespace.
+  func child(_ name: String) -> XMLElement? {
+    children.first { $0.namespaceURI == nil && $0.name == name }
   }
 
   /// The value of an attribute in no namespace, or `nil` when absent.

@@ -14,20 +14,20 @@ enum XMLParser {
     try read(bytes, source: source, streaming: false).document
   }
 
-  /// Parses `bytes` through libxml2's SAX interface into a compact ``ElementTree``: the same
+  /// Parses `bytes` through libxml2's SAX interface straight into a ``DomainBuilder``: the same
   /// parser, options and errors as ``parse(_:source:)``, without building libxml2's tree.
-  static func parseElements(_ bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> ElementTree {
+  static func parseDomain(_ bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> DomainBuilder {
     let state = try read(bytes, source: source, streaming: true)
     // The document libxml2 still makes holds only the DTD and its entities, no elements.
     xmlFreeDoc(state.document)
-    return ElementTree(state.builder ?? ElementTree.Builder())
+    return state.builder
   }
 
   /// The one parse: a fresh context, first-error capture, and either libxml2's tree builder or
   /// SAX handlers that fill the state's builder.
   private static func read(
     _ bytes: UnsafeRawBufferPointer, source: String, streaming: Bool
-  ) throws(DomainXMLError) -> (document: xmlDocPtr, builder: ElementTree.Builder?) {
+  ) throws(DomainXMLError) -> (document: xmlDocPtr, builder: DomainBuilder) {
     _ = libxmlInitialized
     guard bytes.count <= Int(Int32.max) else {
       throw DomainXMLError(source: source, line: 0, message: "document is larger than 2 GiB")
@@ -37,7 +37,7 @@ enum XMLParser {
     }
     defer { xmlFreeParserCtxt(context) }
     // libxml2 keeps only the last error; the first one says what actually went wrong.
-    let state = ParseState(context: context, builder: streaming ? ElementTree.Builder() : nil)
+    let state = ParseState(context: context, builder: DomainBuilder(source: source))
     context.pointee._private = Unmanaged.passUnretained(state).toOpaque()
     context.pointee.sax.pointee.serror = { userData, error in
       guard let error, let context = userData?.assumingMemoryBound(to: xmlParserCtxt.self),
@@ -70,7 +70,7 @@ enum XMLParser {
       let error = state.error ?? describe(xmlCtxtGetLastError(context)?.pointee, source: "")
       throw DomainXMLError(source: source, line: error.line, column: error.column, message: error.message)
     }
-    return (document, state.builder)
+    return (document, state.builder.pointee)
   }
 
   /// Parses XML text into a document the caller must free with `xmlFreeDoc`.
@@ -96,13 +96,18 @@ enum XMLParser {
     var error: DomainXMLError?
     /// The document's own parser context (entity checks run nested parsers with other ones).
     let context: xmlParserCtxtPtr
-    /// Where SAX events go; `nil` when libxml2 builds its tree.
-    var builder: ElementTree.Builder?
-    /// Inside a subtree the domain model never reads: how many of its elements are open.
-    var skipping = 0
-    init(context: xmlParserCtxtPtr, builder: ElementTree.Builder?) {
+    /// Where SAX events go (unused when libxml2 builds its tree). Behind a pointer: the
+    /// callbacks change it a few hundred times per document, and through a class property every
+    /// one of those accesses would be checked for exclusivity at run time.
+    let builder: UnsafeMutablePointer<DomainBuilder>
+    deinit {
+      builder.deinitialize(count: 1)
+      builder.deallocate()
+    }
+    init(context: xmlParserCtxtPtr, builder: DomainBuilder) {
       self.context = context
-      self.builder = builder
+      self.builder = .allocate(capacity: 1)
+      self.builder.initialize(to: builder)
     }
   }
 }
