@@ -25,6 +25,8 @@ struct DomainBuilder {
     let namespaceURI: String?
     /// The property path of a device descendant (`target`, `source/address`).
     var path = ""
+    /// `path/@`, the start of its attributes' paths.
+    var attributePrefix = "@"
     var text = TextAccumulator()
     /// Attributes kept for roles that read them when they end.
     var attributes: [(name: String, value: String)] = []
@@ -75,9 +77,12 @@ struct DomainBuilder {
   /// decoding them when not).
   var isSkipping: Bool { skipped > 0 || rootError != nil }
 
+  /// The innermost open element's role (read in place: copying a frame would retain its strings).
+  private var innermostRole: Role? { frames.isEmpty ? nil : frames[frames.count - 1].role }
+
   /// Whether text inside the innermost open element is read.
   var wantsText: Bool {
-    guard skipped == 0, let role = frames.last?.role else { return false }
+    guard skipped == 0, let role = innermostRole else { return false }
     switch role {
     case .name, .uuid, .seclabelField, .metadataTag, .device, .deviceDescendant: return true
     default: return false
@@ -95,7 +100,7 @@ struct DomainBuilder {
     }
     let depth = frames.count
     let role: Role
-    switch (depth, frames.last?.role) {
+    switch (depth, innermostRole) {
     case (0, _):
       sawRoot = true
       rootLine = line
@@ -137,9 +142,10 @@ struct DomainBuilder {
       let path = parentPath.isEmpty ? qualified : parentPath + "/" + qualified
       let index = device!.properties.count
       device!.properties.append(Device.Property(path: path, value: ""))
-      var frame = Frame(role: .deviceDescendant(property: index), name: name, namespaceURI: namespaceURI, path: path)
+      var frame = Frame(
+        role: .deviceDescendant(property: index), name: name, namespaceURI: namespaceURI, path: path, attributePrefix: path + "/@")
       // The device's first <alias> and <address> children (in no namespace) name and place it.
-      if case .device? = frames.last?.role, namespaceURI == nil {
+      if case .device? = innermostRole, namespaceURI == nil {
         if name == "alias" && !device!.sawAlias {
           device!.sawAlias = true
           frame.mark = .firstAlias
@@ -173,8 +179,7 @@ struct DomainBuilder {
     case .device:
       device!.properties.append(Device.Property(path: "@" + name, value: value))
     case .deviceDescendant:
-      let path = frames[index].path
-      device!.properties.append(Device.Property(path: path + "/@" + name, value: value))
+      device!.properties.append(Device.Property(path: frames[index].attributePrefix + name, value: value))
       switch frames[index].mark {
       case .firstAlias: if name == "name" && device!.alias == nil { device!.alias = value }
       case .firstAddress: frames[index].attributes.append((name, value))
