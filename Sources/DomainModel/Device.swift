@@ -44,17 +44,21 @@ public struct Device: Hashable, Sendable {
 
   /// Every value at a raw path, in document order.
   public func values(at path: String) -> [String] {
-    properties.compactMap { $0.path == path ? $0.value : nil }
+    // Compared in place: the engine asks this for every condition of every rule.
+    var values: [String] = []
+    for index in properties.indices where properties[index].path == path { values.append(properties[index].value) }
+    return values
   }
 
   /// The first value at a raw path.
   public func value(at path: String) -> String? {
-    properties.first { $0.path == path }?.value
+    for index in properties.indices where properties[index].path == path { return properties[index].value }
+    return nil
   }
 
   /// Whether an element or attribute exists at a raw path (e.g. `readonly`).
   public func has(_ path: String) -> Bool {
-    properties.contains { $0.path == path }
+    properties.indices.contains { properties[$0].path == path }
   }
 
   /// The device's canonical policy-facing attributes (see ``DeviceAttributes``), in table order.

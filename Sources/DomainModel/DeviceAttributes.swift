@@ -131,8 +131,9 @@ public enum DeviceAttributes {
 
   /// The values of one canonical attribute; empty when the class has no such attribute.
   static func values(of name: String, in device: Device) -> [String] {
-    guard let entry = entries(for: device.deviceClass).first(where: { $0.name == name }) else { return [] }
-    return read(entry.source, from: device)
+    let entries = entries(for: device.deviceClass)
+    for index in entries.indices where entries[index].name == name { return read(entries[index].source, from: device) }
+    return []
   }
 
   private static func read(_ source: Source, from device: Device) -> [String] {
