@@ -66,15 +66,10 @@ public struct CheckJSONReporter: StreamingCheckReporter {
     writer.member("kind", source.kind.rawValue)
     writer.member("name", source.name)
     writer.member("uri", source.uri)
-    writer.key("error")
-    if let error = source.error {
-      writer.beginObject()
+    writer.member("error", object: source.error) { writer, error in
       writer.member("message", error.message)
       writer.member("line", error.line)
       writer.member("column", error.column)
-      writer.endObject()
-    } else {
-      writer.null()
     }
     writer.key("domains")
     writer.beginArray()
@@ -115,25 +110,19 @@ public struct CheckJSONReporter: StreamingCheckReporter {
     writer.member("action", finding.action.rawValue)
     writer.member("message", finding.message)
     writer.member("attribute", finding.attribute)
-    writer.key("rule")
-    writer.beginObject()
-    writer.member("path", finding.rule.path)
-    writer.member("file", finding.rule.location?.file)
-    writer.member("line", finding.rule.location?.line)
-    writer.member("column", finding.rule.location?.column)
-    writer.endObject()
-    writer.key("device")
-    if let device = finding.device {
-      writer.beginObject()
+    writer.member("rule", object: finding.rule) { writer, rule in
+      writer.member("path", rule.path)
+      writer.member("file", rule.location?.file)
+      writer.member("line", rule.location?.line)
+      writer.member("column", rule.location?.column)
+    }
+    writer.member("device", object: finding.device) { writer, device in
       writer.member("class", device.deviceClass)
       writer.member("index", device.index)
       writer.member("alias", device.alias)
       writer.member("address", device.address)
       writer.member("line", device.line)
       writer.member("kind", device.kind)
-      writer.endObject()
-    } else {
-      writer.null()
     }
     writer.key("set")
     writer.beginObject()

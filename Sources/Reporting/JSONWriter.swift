@@ -84,6 +84,15 @@ struct JSONWriter {
     self.value(value)
   }
 
+  /// `"key": {...}` with the members `body` writes, or `"key": null` when `value` is absent.
+  mutating func member<Value>(_ name: StaticString, object value: Value?, _ body: (inout JSONWriter, Value) -> Void) {
+    key(name)
+    guard let value else { return null() }
+    beginObject()
+    body(&self, value)
+    endObject()
+  }
+
   private mutating func begin(_ bracket: UInt8) {
     bytes.append(bracket)
     open.append(false)

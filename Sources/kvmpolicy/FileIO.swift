@@ -24,20 +24,9 @@ extension String {
 
   /// Writes the string to `path` atomically: a temporary file beside it, then rename.
   func write(toFile path: String) throws {
-    let temporary = path + ".kvmpolicy-\(getpid()).tmp"
-    guard let file = fopen(temporary, "w") else { throw FileError(description: String(cString: strerror(errno))) }
-    var bytes = Array(utf8)
-    let written = fwrite(&bytes, 1, bytes.count, file)
-    let closed = fclose(file)
-    guard written == bytes.count, closed == 0 else {
-      unlink(temporary)
-      throw FileError(description: "short write")
-    }
-    guard rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw FileError(description: reason)
-    }
+    let writer = try ReportWriter(path: path)
+    writer.write(self)
+    try writer.finish()
   }
 }
 
