@@ -32,7 +32,9 @@ public struct CheckReport: Sendable {
     /// Every finding of every scope.
     public var findings: [Finding] { evaluations.flatMap(\.evaluation.findings) }
     /// Whether any finding is an error.
-    public var hasViolations: Bool { findings.contains { $0.severity == .error } }
+    public var hasViolations: Bool {
+      evaluations.contains { $0.evaluation.findings.contains { $0.severity == .error } }
+    }
   }
 
   /// One source's results.

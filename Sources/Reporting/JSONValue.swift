@@ -88,11 +88,12 @@ public enum JSONValue: Equatable, Sendable {
     }
   }
 
-  private static let spaces = [UInt8](repeating: UInt8(ascii: " "), count: 64)
+  /// Runs of spaces for every indentation a report uses (an array appends as one copy).
+  private static let indentations: [[UInt8]] = (0...32).map { [UInt8](repeating: UInt8(ascii: " "), count: $0) }
 
   static func pad(_ output: inout [UInt8], _ count: Int) {
-    if count <= spaces.count {
-      output.append(contentsOf: spaces[0..<count])
+    if count < indentations.count {
+      output.append(contentsOf: indentations[count])
     } else {
       output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: count))
     }
@@ -139,6 +140,13 @@ public enum JSONValue: Equatable, Sendable {
 extension [UInt8] {
   /// Appends a literal's bytes with one copy (`+= "...".utf8` goes byte by byte).
   mutating func appendStatic(_ text: StaticString) {
-    text.withUTF8Buffer { append(contentsOf: $0) }
+    text.withUTF8Buffer { bytes in
+      // The usual literal is a few bytes (`, `, `": `): byte by byte beats a bulk copy's set-up.
+      if bytes.count <= 4 {
+        for byte in bytes { append(byte) }
+      } else {
+        append(contentsOf: bytes)
+      }
+    }
   }
 }
