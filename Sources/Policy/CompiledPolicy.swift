@@ -11,10 +11,12 @@
 /// on anything unexpected; callers then parse the YAML.
 ///
 /// Layout: the magic `KVMPOLICY-COMPILED`, a format version byte, the source's 64-bit FNV-1a
-/// hash, then the policy, with integers as LEB128 varints and strings as length-prefixed UTF-8.
+/// hash, a table of the distinct strings (length-prefixed UTF-8), then the policy, with
+/// integers as LEB128 varints and strings as indices into the table (a file path stands in
+/// every rule's location: it is decoded once).
 public enum CompiledPolicy {
   /// Bumped whenever the policy model or this layout changes; older files are then ignored.
-  public static let formatVersion: UInt8 = 1
+  public static let formatVersion: UInt8 = 2
   static let magic = Array("KVMPOLICY-COMPILED".utf8)
 
   /// Where the compiled form of a policy file lives: beside it, hidden.
@@ -37,12 +39,18 @@ public enum CompiledPolicy {
 
   /// The compiled form of `policy`, read from source bytes hashing to `sourceHash`.
   public static func encode(_ policy: Policy, sourceHash: UInt64) -> [UInt8] {
-    var writer = Writer()
-    writer.bytes += magic
-    writer.bytes.append(formatVersion)
-    for shift in stride(from: 0, to: 64, by: 8) { writer.bytes.append(UInt8(truncatingIfNeeded: sourceHash >> UInt64(shift))) }
-    writer.policy(policy)
-    return writer.bytes
+    var body = Writer()
+    body.policy(policy)
+    var file = Writer()
+    file.bytes += magic
+    file.bytes.append(formatVersion)
+    for shift in stride(from: 0, to: 64, by: 8) { file.bytes.append(UInt8(truncatingIfNeeded: sourceHash >> UInt64(shift))) }
+    file.int(body.strings.count)
+    for string in body.strings {
+      file.int(string.utf8.count)
+      file.bytes += string.utf8
+    }
+    return file.bytes + body.bytes
   }
 
   /// The policy in `bytes`, or `nil` unless they are a well-formed compiled policy of this
@@ -55,7 +63,13 @@ public enum CompiledPolicy {
       guard let byte = reader.byte() else { return nil }
       hash |= UInt64(byte) << UInt64(shift)
     }
-    guard hash == sourceHash, let policy = reader.policy(), reader.atEnd else { return nil }
+    guard hash == sourceHash, let count = reader.count() else { return nil }
+    reader.strings.reserveCapacity(count)
+    for _ in 0..<count {
+      guard let length = reader.count(), let bytes = reader.take(length) else { return nil }
+      reader.strings.append(String(decoding: bytes, as: UTF8.self))
+    }
+    guard let policy = reader.policy(), reader.atEnd else { return nil }
     return policy
   }
 }
@@ -64,6 +78,9 @@ public enum CompiledPolicy {
 
 private struct Writer {
   var bytes: [UInt8] = []
+  /// Every distinct string, in first-use order, and where each sits in that table.
+  var strings: [String] = []
+  private var indices: [String: Int] = [:]
 
   mutating func int(_ value: Int) {
     var rest = UInt64(bitPattern: Int64(value))
@@ -77,8 +94,10 @@ private struct Writer {
   mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
   mutating func string(_ value: String) {
-    int(value.utf8.count)
-    bytes += value.utf8
+    if let index = indices[value] { return int(index) }
+    indices[value] = strings.count
+    int(strings.count)
+    strings.append(value)
   }
 
   mutating func optional<T>(_ value: T?, _ write: (inout Writer, T) -> Void) {
@@ -184,6 +203,8 @@ private struct Writer {
 private struct Reader {
   let bytes: [UInt8]
   var offset = 0
+  /// The string table, read before the policy.
+  var strings: [String] = []
 
   var atEnd: Bool { offset == bytes.count }
 
@@ -224,8 +245,8 @@ private struct Reader {
   }
 
   mutating func string() -> String? {
-    guard let count = count(), let slice = take(count) else { return nil }
-    return String(decoding: slice, as: UTF8.self)
+    guard let index = int(), strings.indices.contains(index) else { return nil }
+    return strings[index]
   }
 
   /// `.some(nil)` for an absent value, `nil` for malformed bytes.

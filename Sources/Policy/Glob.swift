@@ -70,14 +70,26 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
 
   /// Whether `text` matches the whole pattern.
   public func matches(_ text: String) -> Bool {
+    // ASCII text (the usual case) is one character per byte: no array of characters to build.
+    var text = text
+    if let matched = text.withUTF8({ bytes in
+      bytes.allSatisfy { $0 < 0x80 } ? match(count: bytes.count) { Character(Unicode.Scalar(bytes[$0])) } : nil
+    }) {
+      return matched
+    }
     let characters = Array(text)
-    // Iterative matching with backtracking to the last `*` (linear in practice, no recursion).
+    return match(count: characters.count) { characters[$0] }
+  }
+
+  /// Iterative matching with backtracking to the last `*` (linear in practice, no recursion)
+  /// over `count` characters that `character` hands out by position.
+  private func match(count: Int, _ character: (Int) -> Character) -> Bool {
     var t = 0
     var p = 0
     var starPattern = -1
     var starText = 0
-    while t < characters.count {
-      if p < tokens.count, Self.matchOne(tokens[p], characters[t]) {
+    while t < count {
+      if p < tokens.count, Self.matchOne(tokens[p], character(t)) {
         t += 1
         p += 1
       } else if p < tokens.count, tokens[p] == .anyRun {
