@@ -421,16 +421,24 @@ extension PolicyLoader {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return .failure(UnreadableFile(reason: String(cString: strerror(errno)))) }
     defer { close(descriptor) }
+    var info = stat()
+    // Sized by the file, read into uninitialized storage: nothing is zeroed or copied twice.
+    var room = fstat(descriptor, &info) == 0 && info.st_size > 0 ? Int(info.st_size) + 1 : 4096
     var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 16384)
     while true {
-      let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-      if count < 0 {
-        if errno == EINTR { continue }
-        return .failure(UnreadableFile(reason: String(cString: strerror(errno))))
+      var failure: Int32 = 0
+      var got = 0
+      let chunk = [UInt8](unsafeUninitializedCapacity: room) { buffer, initialized in
+        repeat {
+          got = read(descriptor, buffer.baseAddress, buffer.count)
+        } while got < 0 && errno == EINTR
+        if got < 0 { failure = errno }
+        initialized = max(got, 0)
       }
-      if count == 0 { return .success(bytes) }
-      bytes += chunk[0..<count]
+      if got < 0 { return .failure(UnreadableFile(reason: String(cString: strerror(failure)))) }
+      if got == 0 { return .success(bytes) }
+      bytes += chunk
+      room = max(room, 4096)
     }
   }
 }

@@ -8,15 +8,26 @@ import Policy
   import Glibc
 #endif
 
-/// Reads all of standard input.
+/// Reads all of standard input, straight into the array's spare capacity: no zeroed buffer
+/// whose pages the kernel would fault in for nothing (a domain XML is a few kilobytes).
 func readStandardInput() -> [UInt8] {
   var bytes: [UInt8] = []
-  var buffer = [UInt8](repeating: 0, count: 65536)
+  var capacity = 16384
   while true {
-    let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-    if count < 0 && errno == EINTR { continue }
-    if count <= 0 { break }
-    bytes += buffer[0..<count]
+    if bytes.count == capacity { capacity *= 2 }
+    let start = bytes.count
+    var got = 0
+    var chunk = [UInt8](unsafeUninitializedCapacity: capacity - start) { buffer, initialized in
+      got = read(0, buffer.baseAddress, buffer.count)
+      initialized = max(got, 0)
+    }
+    if got < 0 && errno == EINTR { continue }
+    if got <= 0 { break }
+    if bytes.isEmpty {
+      swap(&bytes, &chunk)
+    } else {
+      bytes += chunk
+    }
   }
   return bytes
 }
