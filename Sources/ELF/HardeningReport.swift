@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
 /// The hardening properties of one ELF file, decided like `checksec --file` (checksec 2.6) decides them.
 ///
 /// Each field follows checksec's rule, replicated on parsed structures instead of `readelf -W` output,
@@ -112,7 +118,7 @@ public struct HardeningReport: Equatable, Sendable {
 private extension HardeningReport {
   /// Whether a dynamic string (as readelf prints it inside `[...]`) contains `text`: checksec greps whole lines.
   static func dynamicStringsContain(_ file: ELFFile, _ text: String) -> Bool {
-    file.dynamicEntries.contains { $0.string?.contains(text) ?? false }
+    file.dynamicEntries.contains { $0.string?.containsBytes(text) ?? false }
   }
 
   static func relro(_ file: ELFFile, countingFlags1Now: Bool) -> RELRO {
@@ -127,7 +133,7 @@ private extension HardeningReport {
   static func hasCanary(_ file: ELFFile) -> Bool {
     let markers = ["__stack_chk_fail", "__stack_chk_guard", "__intel_security_cookie"]
     return (file.dynamicSymbols + file.symbols).contains { symbol in
-      markers.contains { symbol.name.contains($0) }
+      markers.contains { symbol.name.containsBytes($0) }
     }
   }
 
@@ -156,17 +162,119 @@ private extension HardeningReport {
   static func hasSymbolTable(_ file: ELFFile) -> Bool {
     file.sections.contains { section in
       (section.type == SectionHeader.typeSymtab || section.type == SectionHeader.typeDynsym)
-        && section.name.contains(".symtab")
+        && section.name.containsBytes(".symtab")
     }
   }
 
   /// checksec: dynamic symbol names, leading underscores stripped, matched whole against the libc's
   /// `*_chk` names (fortified) and those names with `_chk` removed (unfortified); duplicates count.
   static func fortifyCounts(_ file: ELFFile, libcChecked: Set<String>) -> (source: Bool, checked: Int, total: Int) {
-    let libcUnchecked = Set(libcChecked.map { $0.replacing("_chk", with: "") })
-    let names = file.dynamicSymbols.map { String($0.name.drop { $0 == "_" }) }.filter { !$0.isEmpty }
-    let checked = names.filter { libcChecked.contains($0) }.count
-    let unchecked = names.filter { libcUnchecked.contains($0) }.count
-    return (names.contains { $0.hasSuffix("_chk") }, checked, checked + unchecked)
+    // One lookup per symbol: whether its name is among the libc's checked names, its unchecked
+    // names, or both.
+    let kinds = fortifyKinds(of: libcChecked)
+    var (checked, unchecked, source) = (0, 0, false)
+    let suffix = Array("_chk".utf8)
+    for symbol in file.dynamicSymbols {
+      let name = symbol.name.droppingLeadingUnderscores()
+      guard !name.isEmpty else { continue }
+      if !source {
+        let bytes = name.utf8
+        source = bytes.allSatisfy { $0 < 0x80 } ? bytes.count >= 4 && bytes.suffix(4).elementsEqual(suffix) : name.hasSuffix("_chk")
+      }
+      guard let kind = kinds[name] else { continue }
+      if kind.checked { checked += 1 }
+      if kind.unchecked { unchecked += 1 }
+    }
+    return (source, checked, checked + unchecked)
+  }
+}
+
+private extension HardeningReport {
+  /// Per name: whether it is one of the libc's checked names (`memcpy_chk`), and whether it is
+  /// one without `_chk` (`memcpy`). Worked out once per set: every analysed file uses the same
+  /// libc.
+  static func fortifyKinds(of checked: Set<String>) -> [String: (checked: Bool, unchecked: Bool)] {
+    kindsCache.withLock { cache in
+      if let known = cache, known.checked == checked { return known.kinds }
+      var kinds: [String: (checked: Bool, unchecked: Bool)] = [:]
+      for name in checked { kinds[name, default: (false, false)].checked = true }
+      for name in checked { kinds[name.replacingBytes("_chk", with: ""), default: (false, false)].unchecked = true }
+      cache = (checked, kinds)
+      return kinds
+    }
+  }
+
+  static let kindsCache = Protected<(checked: Set<String>, kinds: [String: (checked: Bool, unchecked: Bool)])?>(nil)
+}
+
+/// A value behind a lock, for a cache that analyses on several threads may share.
+final class Protected<Value>: @unchecked Sendable {
+  private var value: Value
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+  init(_ value: Value) {
+    self.value = value
+    pthread_mutex_init(mutex, nil)
+  }
+
+  deinit {
+    pthread_mutex_destroy(mutex)
+    mutex.deallocate()
+  }
+
+  func withLock<Result>(_ body: (inout Value) -> Result) -> Result {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    return body(&value)
+  }
+}
+
+extension String {
+  /// This name without its leading underscores (`__memcpy_chk` -> `memcpy_chk`).
+  func droppingLeadingUnderscores() -> String {
+    guard utf8.first == UInt8(ascii: "_") else { return self }
+    // ASCII: byte by byte; otherwise by characters (an underscore with a combining mark is not one).
+    if utf8.allSatisfy({ $0 < 0x80 }) {
+      return String(decoding: utf8.drop { $0 == UInt8(ascii: "_") }, as: UTF8.self)
+    }
+    return String(drop { $0 == "_" })
+  }
+
+  /// Whether the UTF-8 bytes of `needle` occur in this string's (as grep, which checksec uses,
+  /// searches: symbol and section names are byte strings).
+  func containsBytes(_ needle: String) -> Bool {
+    var haystack = self
+    var needle = needle
+    return haystack.withUTF8 { text in
+      needle.withUTF8 { pattern in
+        guard !pattern.isEmpty else { return true }
+        guard pattern.count <= text.count else { return false }
+        let first = pattern[0]
+        for start in 0...(text.count - pattern.count) where text[start] == first {
+          if memcmp(text.baseAddress! + start, pattern.baseAddress!, pattern.count) == 0 { return true }
+        }
+        return false
+      }
+    }
+  }
+
+  /// This string with every occurrence of `target`'s bytes replaced by `replacement`.
+  func replacingBytes(_ target: String, with replacement: String) -> String {
+    let bytes = Array(utf8)
+    let pattern = Array(target.utf8)
+    guard !pattern.isEmpty, bytes.count >= pattern.count else { return self }
+    var result: [UInt8] = []
+    result.reserveCapacity(bytes.count)
+    var index = 0
+    while index < bytes.count {
+      if index + pattern.count <= bytes.count && bytes[index..<(index + pattern.count)].elementsEqual(pattern) {
+        result += replacement.utf8
+        index += pattern.count
+      } else {
+        result.append(bytes[index])
+        index += 1
+      }
+    }
+    return String(decoding: result, as: UTF8.self)
   }
 }
