@@ -21,8 +21,8 @@ struct DomainBuilder {
 
   private struct Frame {
     let role: Role
-    let name: String
-    let namespaceURI: String?
+    /// The local name, kept only where it is read when the element ends (QEMU passthrough).
+    var name = ""
     /// The property path of a device descendant (`target`, `source/address`).
     var path = ""
     /// `path/@`, the start of its attributes' paths.
@@ -142,8 +142,7 @@ struct DomainBuilder {
       let path = parentPath.isEmpty ? qualified : parentPath + "/" + qualified
       let index = device!.properties.count
       device!.properties.append(Device.Property(path: path, value: ""))
-      var frame = Frame(
-        role: .deviceDescendant(property: index), name: name, namespaceURI: namespaceURI, path: path, attributePrefix: path + "/@")
+      var frame = Frame(role: .deviceDescendant(property: index), path: path, attributePrefix: path + "/@")
       // The device's first <alias> and <address> children (in no namespace) name and place it.
       if case .device? = innermostRole, namespaceURI == nil {
         if name == "alias" && !device!.sawAlias {
@@ -159,7 +158,9 @@ struct DomainBuilder {
     default:
       role = .ignored
     }
-    frames.append(Frame(role: role, name: name, namespaceURI: namespaceURI))
+    var frame = Frame(role: role)
+    if case .passthroughChild = role { frame.name = name }
+    frames.append(frame)
   }
 
   /// An attribute of the element just started (`prefix:name` when namespaced; `namespaced`
@@ -273,21 +274,28 @@ struct DomainBuilder {
 struct TextAccumulator {
   private var text = ""
   private var hasContent = false
+  /// The last character of the leading white space so far (0: none).
+  private var pendingBlank: UInt8 = 0
 
   mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
     guard let last = bytes.last else { return }
-    let blank = bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-    if blank && !hasContent {
-      text = String(Character(Unicode.Scalar(last)))
+    if !hasContent && bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+      pendingBlank = last
       return
     }
-    hasContent = true
+    startContent()
     text += String(decoding: bytes, as: UTF8.self)
   }
 
   mutating func append(_ piece: String) {
-    hasContent = true
+    startContent()
     text += piece
+  }
+
+  private mutating func startContent() {
+    guard !hasContent else { return }
+    hasContent = true
+    if pendingBlank != 0 { text = String(Character(Unicode.Scalar(pendingBlank))) }
   }
 
   /// The text without leading and trailing XML white space.

@@ -2,8 +2,9 @@ import DomainModel
 import Foundation
 import Testing
 
-/// `Domain.parse` (libxml2 SAX into a compact tree) must read every document exactly as
-/// `DomainDocument` (libxml2's own tree) does: the same model, or the same error.
+/// `Domain.parse` (libxml2's SAX events into the builder) must read every document exactly as
+/// `DomainDocument` (a walk over libxml2's own tree into the same builder) does: the same
+/// model, or the same error.
 @Suite struct StreamingParseTests {
   /// Every XML file of the fixtures: domains, malformed ones, guests and captured hook input.
   static let files: [URL] = {
