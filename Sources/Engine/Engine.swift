@@ -1,3 +1,4 @@
+import Dispatch
 public import DomainModel
 public import Policy
 
@@ -31,13 +32,31 @@ public enum Engine {
 
   /// Judges several domains, adding what needs them all: no two running domains may share a
   /// label. Evaluations come back in the order of `domains`.
+  ///
+  /// A host's worth of domains is judged on every core: each domain's evaluation depends on
+  /// nothing but the domain and the policy.
   public static func evaluate(_ domains: [Domain], against policy: Policy, decisions: Bool = true) -> [Evaluation] {
-    var evaluations = domains.map { evaluate($0, against: policy, decisions: decisions) }
+    var evaluations: [Evaluation]
+    if domains.count >= concurrentThreshold {
+      evaluations = [Evaluation?](unsafeUninitializedCapacity: domains.count) { slots, initialized in
+        slots.initialize(repeating: nil)
+        let shared = UncheckedSendable(slots)
+        DispatchQueue.concurrentPerform(iterations: domains.count) { index in
+          shared.value[index] = evaluate(domains[index], against: policy, decisions: decisions)
+        }
+        initialized = domains.count
+      }.map { $0! }
+    } else {
+      evaluations = domains.map { evaluate($0, against: policy, decisions: decisions) }
+    }
     for (index, finding) in SeclabelCheck.sharedLabels(domains, policy: policy) {
       evaluations[index].findings.insert(finding, at: evaluations[index].findings.prefix { $0.subject == .seclabel }.count)
     }
     return evaluations
   }
+
+  /// From how many domains on, one call judges them on every core.
+  nonisolated(unsafe) static var concurrentThreshold = 64
 
   /// What every check needs about the domain being judged.
   struct Context {
@@ -93,4 +112,10 @@ enum StableID {
       return 15
     }
   }
+}
+
+/// Disjoint slots that concurrent workers fill, each its own index.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
 }

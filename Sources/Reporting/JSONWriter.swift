@@ -42,6 +42,12 @@ struct JSONWriter {
   /// Starts the next element of an array (before a nested object or array).
   mutating func element() { separate() }
 
+  /// The next element of an array, already written by a writer at this writer's depth.
+  mutating func element(raw bytes: [UInt8]) {
+    separate()
+    self.bytes += bytes
+  }
+
   /// A string, or `null`.
   mutating func value(_ value: String?) {
     guard let value else { return null() }
