@@ -49,20 +49,21 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
-    .target(name: "Libvirt", dependencies: ["CLibvirt"]),
+    .target(name: "Parallel"),
+    .target(name: "Libvirt", dependencies: ["CLibvirt", "Parallel"]),
     .target(name: "KernelModules", dependencies: ["CLzma", "CZstd", "CZlib"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"]),
     .target(name: "Policy", dependencies: ["DomainModel"]),
-    .target(name: "Engine", dependencies: ["Policy", "DomainModel"]),
+    .target(name: "Engine", dependencies: ["Policy", "DomainModel", "Parallel"]),
     .target(name: "Hook", dependencies: ["Engine", "Policy", "DomainModel"]),
-    .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel"]),
+    .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel", "Parallel"]),
     .target(name: "HostAudit", dependencies: ["Libvirt", "DomainModel", "KernelModules", "ELF"]),
     .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt"]),
-    .target(name: "Checking", dependencies: ["Inventory", "Engine"]),
+    .target(name: "Checking", dependencies: ["Inventory", "Engine", "Parallel"]),
     .target(name: "ELF"),
     .target(
       name: "Reporting",
-      dependencies: ["Inventory", "Checking", "HostAudit", .product(name: "Plot", package: "Plot")]
+      dependencies: ["Inventory", "Checking", "HostAudit", "Parallel", .product(name: "Plot", package: "Plot")]
     ),
     // The libvirt hook: no libvirt, no Foundation, no argument parser; it sits on every start.
     .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook"]),
@@ -85,7 +86,7 @@ let package = Package(
     .testTarget(name: "HookTests", dependencies: ["Hook"]),
     .testTarget(name: "HostAuditTests", dependencies: ["HostAudit"]),
     .testTarget(name: "EnforcementTests", dependencies: ["Enforcement"]),
-    .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+    .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Parallel"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy"]),
     .testTarget(name: "ELFTests", dependencies: ["ELF"]),

@@ -1,8 +1,5 @@
-import Dispatch
-#if canImport(Glibc)
-  import Glibc
-#endif
 public import Inventory
+import Parallel
 public import Policy
 
 /// Checks domain XML files as a stream: each file is read, parsed, judged and its model dropped
@@ -21,23 +18,15 @@ public enum FileCheck {
     prepare: @escaping @Sendable (CheckReport.SourceResult, Int) -> Prepared,
     each: (CheckReport.SourceResult, Prepared) -> Void
   ) {
-    let processors = max(1, System.activeProcessors)
     var start = 0
     while start < paths.count {
-      let batch = start..<min(paths.count, start + batchSize)
-      let slots = Slots<(CheckReport.SourceResult, Prepared)>(count: batch.count)
-      // Contiguous runs of files per worker: few hand-offs, and neighbours share the cache.
-      let workers = min(batch.count, processors * 4)
-      DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        let range = (batch.count * worker / workers)..<(batch.count * (worker + 1) / workers)
-        for offset in range {
-          let index = batch.lowerBound + offset
-          let result = judge(path: paths[index], policy: policy, decisions: decisions, selectsName: selectsName)
-          slots.store((result, prepare(result, index)), at: offset)
-        }
+      let batch = Array(start..<min(paths.count, start + batchSize))
+      let done = Parallel.map(batch) { index -> (CheckReport.SourceResult, Prepared) in
+        let result = judge(path: paths[index], policy: policy, decisions: decisions, selectsName: selectsName)
+        return (result, prepare(result, index))
       }
-      for (result, prepared) in slots.values { each(result, prepared) }
-      start = batch.upperBound
+      for (result, prepared) in done { each(result, prepared) }
+      start += batch.count
     }
   }
 
@@ -59,28 +48,4 @@ public enum FileCheck {
       error: read.error)
     return CheckRunner.judge(selected, policy: policy, decisions: decisions)
   }
-}
-
-/// Result slots that workers fill at disjoint indices, read once all are done.
-private final class Slots<Value>: @unchecked Sendable {
-  // One allocation made before the workers start; each writes only its own elements.
-  private let storage: UnsafeMutableBufferPointer<Value?>
-
-  init(count: Int) {
-    storage = .allocate(capacity: count)
-    storage.initialize(repeating: nil)
-  }
-
-  deinit {
-    storage.deinitialize()
-    storage.deallocate()
-  }
-
-  func store(_ value: Value, at index: Int) { storage[index] = value }
-
-  var values: [Value] { storage.compactMap { $0 } }
-}
-
-private enum System {
-  static var activeProcessors: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }

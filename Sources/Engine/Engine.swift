@@ -1,5 +1,5 @@
-import Dispatch
 public import DomainModel
+import Parallel
 public import Policy
 
 /// The policy engine: pure functions from domains and a policy to findings. No I/O.
@@ -36,19 +36,7 @@ public enum Engine {
   /// A host's worth of domains is judged on every core: each domain's evaluation depends on
   /// nothing but the domain and the policy.
   public static func evaluate(_ domains: [Domain], against policy: Policy, decisions: Bool = true) -> [Evaluation] {
-    var evaluations: [Evaluation]
-    if domains.count >= concurrentThreshold {
-      evaluations = [Evaluation?](unsafeUninitializedCapacity: domains.count) { slots, initialized in
-        slots.initialize(repeating: nil)
-        let shared = UncheckedSendable(slots)
-        DispatchQueue.concurrentPerform(iterations: domains.count) { index in
-          shared.value[index] = evaluate(domains[index], against: policy, decisions: decisions)
-        }
-        initialized = domains.count
-      }.map { $0! }
-    } else {
-      evaluations = domains.map { evaluate($0, against: policy, decisions: decisions) }
-    }
+    var evaluations = Parallel.map(domains, minimumCount: concurrentThreshold) { evaluate($0, against: policy, decisions: decisions) }
     for (index, finding) in SeclabelCheck.sharedLabels(domains, policy: policy) {
       evaluations[index].findings.insert(finding, at: evaluations[index].findings.prefix { $0.subject == .seclabel }.count)
     }
@@ -112,10 +100,4 @@ enum StableID {
       return 15
     }
   }
-}
-
-/// Disjoint slots that concurrent workers fill, each its own index.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
 }

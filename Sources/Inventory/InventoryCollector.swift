@@ -1,6 +1,7 @@
 import DomainModel
 import Foundation
 import Libvirt
+import Parallel
 
 /// Reads domains from libvirt connections or XML files into ``InventorySource`` values.
 ///
@@ -32,11 +33,7 @@ public enum InventoryCollector {
 
   /// Several connections at once, one thread each; results in the order of `uris`.
   public static func collect(uris: [String?], options: Options = Options()) -> [InventorySource] {
-    let results = ResultSlots<InventorySource>(count: uris.count)
-    DispatchQueue.concurrentPerform(iterations: uris.count) { index in
-      results[index] = collect(uri: uris[index], options: options)
-    }
-    return results.values
+    Parallel.map(uris, threads: uris.count) { collect(uri: $0, options: options) }
   }
 
   /// Every domain of one connection, with live XML, state and security labels.
@@ -54,18 +51,11 @@ public enum InventoryCollector {
     } catch {
       return InventorySource(kind: .libvirt, name: name, error: .connection(uri: name, error))
     }
-    // Several calls in flight on the one connection: libvirtd answers them on its worker
-    // threads, so a sweep is not one round trip after another.
-    let described = ResultSlots<InventoryDomain>(count: domains.count)
-    let workers = min(domains.count, 8)
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      for index in (domains.count * worker / workers)..<(domains.count * (worker + 1) / workers) {
-        let entry = domains[index]
-        described[index] = describe(
-          entry.domain, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions)
-      }
+    // Eight calls in flight on the one connection (eight threads, whatever the cores):
+    // libvirtd answers them on its worker threads, so a sweep is not one round trip after another.
+    var entries = Parallel.map(domains, threads: 8) { entry in
+      describe(entry.domain, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions)
     }
-    var entries = described.values
     if options.resolveHostDevices { entries = resolvingHostDevices(entries, connection: connection) }
     guard options.securityModels else { return InventorySource(kind: .libvirt, name: name, uri: resolved, domains: entries) }
     do {
@@ -167,19 +157,4 @@ public enum InventoryCollector {
       return InventoryDomain(name: name, model: nil, error: error.message)
     }
   }
-}
-
-/// Fixed slots that threads fill by index, read once all are done.
-private final class ResultSlots<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var slots: [Value?]
-
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-  subscript(index: Int) -> Value? {
-    get { lock.withLock { slots[index] } }
-    set { lock.withLock { slots[index] = newValue } }
-  }
-
-  var values: [Value] { lock.withLock { slots.compactMap { $0 } } }
 }

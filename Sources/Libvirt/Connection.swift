@@ -1,5 +1,5 @@
 internal import CLibvirt
-import Dispatch
+import Parallel
 
 #if canImport(Glibc)
   internal import Glibc
@@ -75,11 +75,10 @@ public final class Connection: @unchecked Sendable {
   /// `virConnectListAllDomains` with each of `flags`, the calls in flight together; the first
   /// failure is thrown.
   private func concurrentLists(_ flags: [UInt32]) throws(LibvirtError) -> [[DomainHandle]] {
-    let results = ListSlots(count: flags.count)
-    DispatchQueue.concurrentPerform(iterations: flags.count) { index in
-      results.store(Result { () throws(LibvirtError) in try self.domains(flags: flags[index]) }, at: index)
+    let results = Parallel.map(flags, threads: flags.count) { flag in
+      Result { () throws(LibvirtError) in try self.domains(flags: flag) }
     }
-    return try results.values.map { result throws(LibvirtError) in try result.get() }
+    return try results.map { result throws(LibvirtError) in try result.get() }
   }
 
   private func domains(flags: UInt32) throws(LibvirtError) -> [DomainHandle] {
@@ -143,23 +142,4 @@ extension Connection {
   public func nativeConfig(domainXML xml: String, format: String = "qemu-argv") throws(LibvirtError) -> String {
     try takeString("virConnectDomainXMLToNative", virConnectDomainXMLToNative(pointer, format, xml, 0))
   }
-}
-
-/// Results that concurrent list calls fill, each its own slot.
-private final class ListSlots: @unchecked Sendable {
-  private let slots: UnsafeMutableBufferPointer<Result<[DomainHandle], LibvirtError>?>
-
-  init(count: Int) {
-    slots = .allocate(capacity: count)
-    slots.initialize(repeating: nil)
-  }
-
-  deinit {
-    slots.deinitialize()
-    slots.deallocate()
-  }
-
-  func store(_ result: Result<[DomainHandle], LibvirtError>, at index: Int) { slots[index] = result }
-
-  var values: [Result<[DomainHandle], LibvirtError>] { slots.map { $0! } }
 }

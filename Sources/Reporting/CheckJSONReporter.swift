@@ -1,5 +1,6 @@
 public import Checking
 import Engine
+import Parallel
 import Policy
 
 /// The check report as JSON, schema `kvmpolicy.check` version 1 (documented in README.md).
@@ -76,7 +77,7 @@ public struct CheckJSONReporter: StreamingCheckReporter {
     writer.key("domains")
     writer.beginArray()
     // Each domain on its own writer at the depth it sits at; a host's worth on every core.
-    let rendered = ConcurrentMap.map(result.domains, concurrentlyFrom: Self.concurrentThreshold) { domain -> [UInt8] in
+    let rendered = Parallel.map(result.domains, minimumCount: Self.concurrentThreshold) { domain -> [UInt8] in
       var own = JSONWriter(indent: 8)
       self.domain(domain, to: &own)
       return own.bytes
