@@ -54,7 +54,7 @@ let package = Package(
     .target(name: "KernelModules", dependencies: ["CLzma", "CZstd", "CZlib"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"]),
     .target(name: "Policy", dependencies: ["DomainModel"]),
-    .target(name: "Engine", dependencies: ["Policy", "DomainModel", "Parallel"]),
+    .target(name: "Engine", dependencies: ["Policy", "DomainModel"]),
     .target(name: "Hook", dependencies: ["Engine", "Policy", "DomainModel"]),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel", "Parallel"]),
     .target(name: "HostAudit", dependencies: ["Libvirt", "DomainModel", "KernelModules", "ELF"]),

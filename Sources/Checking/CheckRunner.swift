@@ -1,9 +1,13 @@
 import Engine
 public import Inventory
+import Parallel
 public import Policy
 
 /// Judges collected sources with the engine. Pure: no I/O.
 public enum CheckRunner {
+  /// From how many domains in one source they are judged on every core.
+  nonisolated(unsafe) static var concurrentThreshold = 64
+
   /// Evaluates every domain of every source against `policy`; `decisions` keeps every device's
   /// decision (for `--explain`), not just the findings.
   public static func run(_ sources: [InventorySource], policy: Policy, decisions: Bool = true) -> CheckReport {
@@ -20,8 +24,12 @@ public enum CheckRunner {
   public static func judge(_ source: InventorySource, policy: Policy, decisions: Bool = true) -> CheckReport.SourceResult {
     let models = source.domains.compactMap(\.model)
     // One engine call per source for the live XML, so shared labels are found across domains.
-    let live = Dictionary(
-      zip(models.map(\.name), Engine.evaluate(models, against: policy, decisions: decisions)), uniquingKeysWith: { first, _ in first })
+    // A host's worth of domains is judged on every core: each domain's evaluation depends on
+    // nothing but the domain and the policy; shared labels are added after.
+    let evaluations = Engine.addingSharedLabels(
+      to: Parallel.map(models, minimumCount: concurrentThreshold) { Engine.evaluate($0, against: policy, decisions: decisions) },
+      of: models, policy: policy)
+    let live = Dictionary(zip(models.map(\.name), evaluations), uniquingKeysWith: { first, _ in first })
     let domains = source.domains.map { entry -> CheckReport.DomainResult in
       var evaluations: [(CheckReport.Scope, Evaluation)] = []
       if let evaluation = live[entry.name] {

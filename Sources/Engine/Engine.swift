@@ -1,5 +1,4 @@
 public import DomainModel
-import Parallel
 public import Policy
 
 /// The policy engine: pure functions from domains and a policy to findings. No I/O.
@@ -32,19 +31,21 @@ public enum Engine {
 
   /// Judges several domains, adding what needs them all: no two running domains may share a
   /// label. Evaluations come back in the order of `domains`.
-  ///
-  /// A host's worth of domains is judged on every core: each domain's evaluation depends on
-  /// nothing but the domain and the policy.
   public static func evaluate(_ domains: [Domain], against policy: Policy, decisions: Bool = true) -> [Evaluation] {
-    var evaluations = Parallel.map(domains, minimumCount: concurrentThreshold) { evaluate($0, against: policy, decisions: decisions) }
+    addingSharedLabels(to: domains.map { evaluate($0, against: policy, decisions: decisions) }, of: domains, policy: policy)
+  }
+
+  /// `evaluations` (one per domain of `domains`, in order, each from
+  /// ``evaluate(_:against:labelsGenerated:decisions:)``) with what needs all the domains added:
+  /// no two running domains may share a label. Lets a caller judge the domains themselves, on
+  /// every core.
+  public static func addingSharedLabels(to evaluations: [Evaluation], of domains: [Domain], policy: Policy) -> [Evaluation] {
+    var evaluations = evaluations
     for (index, finding) in SeclabelCheck.sharedLabels(domains, policy: policy) {
       evaluations[index].findings.insert(finding, at: evaluations[index].findings.prefix { $0.subject == .seclabel }.count)
     }
     return evaluations
   }
-
-  /// From how many domains on, one call judges them on every core.
-  nonisolated(unsafe) static var concurrentThreshold = 64
 
   /// What every check needs about the domain being judged.
   struct Context {

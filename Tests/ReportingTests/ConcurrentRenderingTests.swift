@@ -1,10 +1,9 @@
-import Checking
 import Foundation
 import Inventory
 import Policy
 import Testing
 
-@testable import Engine
+@testable import Checking
 @testable import Reporting
 
 /// A host's worth of domains is judged and rendered on every core; the report must be the same
@@ -19,12 +18,12 @@ import Testing
     let source = InventoryCollector.collect(uri: fleet, options: .init(definitions: true))
     #expect(source.domains.count >= 7)
     let reporter = CheckJSONReporter(options: ReportOptions())
-    let defaults = (Engine.concurrentThreshold, CheckJSONReporter.concurrentThreshold)
-    defer { (Engine.concurrentThreshold, CheckJSONReporter.concurrentThreshold) = defaults }
+    let defaults = (CheckRunner.concurrentThreshold, CheckJSONReporter.concurrentThreshold)
+    defer { (CheckRunner.concurrentThreshold, CheckJSONReporter.concurrentThreshold) = defaults }
 
-    (Engine.concurrentThreshold, CheckJSONReporter.concurrentThreshold) = (Int.max, Int.max)
+    (CheckRunner.concurrentThreshold, CheckJSONReporter.concurrentThreshold) = (Int.max, Int.max)
     let inOrder = reporter.render(CheckRunner.run([source], policy: policy))
-    (Engine.concurrentThreshold, CheckJSONReporter.concurrentThreshold) = (1, 1)
+    (CheckRunner.concurrentThreshold, CheckJSONReporter.concurrentThreshold) = (1, 1)
     let concurrent = reporter.render(CheckRunner.run([source], policy: policy))
     #expect(concurrent == inOrder)
     #expect(inOrder.contains("\"name\": \"legacy-01\""))
