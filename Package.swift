@@ -56,14 +56,21 @@ let package = Package(
       providers: [.apt(["zlib1g-dev"])]
     ),
     .target(name: "Parallel"),
+    // Foundation-free file I/O shared by every module: atomic files, EINTR-safe writes, errors
+    // that keep the path.
+    .target(name: "SystemIO", swiftSettings: hookPath),
     .target(name: "Libvirt", dependencies: ["CLibvirt", "Parallel"]),
     .target(name: "KernelModules", dependencies: ["CLzma", "CZstd", "CZlib"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"], swiftSettings: hookPath),
-    .target(name: "Policy", dependencies: ["DomainModel"], swiftSettings: hookPath),
+    .target(name: "Policy", dependencies: ["DomainModel", "SystemIO"], swiftSettings: hookPath),
     .target(name: "Engine", dependencies: ["Policy", "DomainModel"], swiftSettings: hookPath),
     .target(name: "Hook", dependencies: ["Engine", "Policy", "DomainModel"], swiftSettings: hookPath),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel", "Parallel"]),
-    .target(name: "HostAudit", dependencies: ["Libvirt", "DomainModel", "KernelModules", "ELF"]),
+    // Installs and removes the hook; finds libvirtd by its pid file.
+    .target(name: "HookInstallation", dependencies: ["Hook", "Policy", "ELF", "SystemIO"]),
+    .target(
+      name: "HostAudit",
+      dependencies: ["Libvirt", "DomainModel", "KernelModules", "ELF", "Engine", "Policy", "Hook", "HookInstallation"]),
     .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt"]),
     .target(name: "Checking", dependencies: ["Inventory", "Engine", "Parallel"]),
     .target(name: "ELF"),
@@ -82,23 +89,28 @@ let package = Package(
         "Hook",
         "Enforcement",
         "HostAudit",
+        "HookInstallation",
+        "SystemIO",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // What tests share: traits for what a test needs (root, a tool, the real libvirtd, the
+    // package), running commands and kvmpolicy, and the TCG test guests.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "DomainModelTests", dependencies: ["DomainModel"]),
     .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "DomainModel"]),
     .testTarget(name: "PolicyTests", dependencies: ["Policy"], exclude: ["BadPolicies"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-    .testTarget(name: "HookTests", dependencies: ["Hook"]),
-    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit"]),
+    .testTarget(name: "HookTests", dependencies: ["Hook", "TestSupport"]),
+    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "TestSupport"]),
     .testTarget(name: "EnforcementTests", dependencies: ["Enforcement"]),
     .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Parallel"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),
-    .testTarget(name: "CLITests", dependencies: ["kvmpolicy"]),
-    .testTarget(name: "ELFTests", dependencies: ["ELF"]),
-    .testTarget(name: "KernelModulesTests", dependencies: ["KernelModules"]),
-
-
-
+    .testTarget(name: "CLITests", dependencies: ["kvmpolicy", "TestSupport"]),
+    // The suites that drive the real libvirtd (QEMU driver, TCG guests) and install the package:
+    // scripts/test runs this target on its own, one test at a time, after all the others.
+    .testTarget(name: "RealLibvirtdTests", dependencies: ["kvmpolicy", "Libvirt", "DomainModel", "Policy", "TestSupport"]),
+    .testTarget(name: "ELFTests", dependencies: ["ELF", "TestSupport"]),
+    .testTarget(name: "KernelModulesTests", dependencies: ["KernelModules", "TestSupport"]),
   ]
 )

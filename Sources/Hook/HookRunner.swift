@@ -56,9 +56,12 @@ public enum HookRunner {
     }
     guard !refusals.isEmpty else { return .proceed }
     let count = refusals.count == 1 ? "1 policy violation" : "\(refusals.count) policy violations"
+    // The policy that answered, so `kvmpolicy host --probe-hook` can tell it is the installed one.
+    let answered = "(policy \(policy.file), \(policy.fingerprint))"
     return HookOutcome(
       status: 1,
-      messages: ["kvmpolicy: refusing to \(verb(request)) \(domain.name): \(count)"] + refusals.map { "kvmpolicy: " + describe($0) })
+      messages: ["kvmpolicy: refusing to \(verb(request)) \(domain.name): \(count) \(answered)"]
+        + refusals.map { "kvmpolicy: " + describe($0) })
   }
 
   private static func verb(_ request: HookRequest) -> String {

@@ -21,7 +21,7 @@ public enum HostAuditor {
   /// Every check, in section order. A libvirt that cannot be reached makes its checks UNKNOWN.
   public static func run(
     files: HostFiles = HostFiles(), uri: String?, release: String = kernelRelease(), kernelConfig: String? = nil,
-    elfTargets: [String]? = nil
+    elfTargets: [String]? = nil, probeHook: Bool = false
   ) -> [HostCheck] {
     // `--elf FILE...`: just these files.
     if let elfTargets { return BinaryAudit(files: files, targets: elfTargets).checks() }
@@ -54,5 +54,6 @@ public enum HostAuditor {
       + KernelModuleAudit(files: files, release: release).checks()
       + KernelASLRAudit(files: files, release: release, kernelConfig: config).checks()
       + DeviceSurfaceAudit(emulator: emulator, offered: DeviceSurfaceAudit.offeredModels(emulator: emulator), used: used).checks()
+      + HookAudit(files: files).checks(veto: probeHook ? HookProbe(uri: uri, root: files.root).check() : HookProbe.notProbed)
   }
 }

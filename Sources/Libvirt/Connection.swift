@@ -107,6 +107,14 @@ public final class Connection: @unchecked Sendable {
     let raw = try Call.value("virDomainDefineXMLFlags", virDomainDefineXMLFlags(pointer, xml, flags))
     return DomainHandle(owning: raw, connection: self)
   }
+
+  /// Creates and starts a transient domain (gone once destroyed), paused before its first
+  /// instruction when `paused` is set. libvirt runs the QEMU hook's `prepare` and `start` first.
+  public func createTransient(xml: String, paused: Bool = true) throws(LibvirtError) -> DomainHandle {
+    let flags = paused ? VIR_DOMAIN_START_PAUSED.rawValue : 0
+    let raw = try Call.value("virDomainCreateXML", virDomainCreateXML(pointer, xml, flags))
+    return DomainHandle(owning: raw, connection: self)
+  }
 }
 
 /// Copies a libvirt-allocated C string and frees it.

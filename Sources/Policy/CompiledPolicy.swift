@@ -1,3 +1,5 @@
+import SystemIO
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -69,7 +71,8 @@ public enum CompiledPolicy {
       guard let length = reader.count(), let bytes = reader.take(length) else { return nil }
       reader.strings.append(String(decoding: bytes, as: UTF8.self))
     }
-    guard let policy = reader.policy(), reader.atEnd else { return nil }
+    guard var policy = reader.policy(), reader.atEnd else { return nil }
+    policy.sourceHash = sourceHash
     return policy
   }
 }
@@ -393,17 +396,10 @@ extension PolicyLoader {
     case .success(let loaded): policy = loaded.policy
     }
     let target = CompiledPolicy.path(for: path)
-    let temporary = target + ".new"
-    var bytes = CompiledPolicy.encode(policy, sourceHash: CompiledPolicy.hash(text))
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { return .failure(.unwritable(target, String(cString: strerror(errno)))) }
-    let written = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress, $0.count) }
-    let synced = fsync(descriptor) == 0
-    close(descriptor)
-    guard written == bytes.count, synced, fchmodat(AT_FDCWD, temporary, 0o644, 0) == 0, rename(temporary, target) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      return .failure(.unwritable(target, reason))
+    do {
+      try AtomicFile.write(CompiledPolicy.encode(policy, sourceHash: CompiledPolicy.hash(text)), to: target, mode: 0o644)
+    } catch {
+      return .failure(.unwritable(target, error.reason))
     }
     return .success(policy)
   }

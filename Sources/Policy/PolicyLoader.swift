@@ -17,7 +17,8 @@ public enum PolicyLoader {
       diagnostics += schema.diagnostics
     }
     let errors = diagnostics.filter { $0.severity == .error }
-    guard errors.isEmpty, let policy else { return .failure(PolicyErrors(diagnostics)) }
+    guard errors.isEmpty, var policy else { return .failure(PolicyErrors(diagnostics)) }
+    policy.sourceHash = CompiledPolicy.hash(text)
     return .success((policy, PolicyErrors(diagnostics).diagnostics))
   }
 
@@ -31,6 +32,11 @@ public enum PolicyLoader {
   }
 
   /// The file's text, read with POSIX calls (the hook links no Foundation).
+  /// The ``Policy/fingerprint`` of the text in the file at `path`, or `nil` when unreadable.
+  public static func fingerprint(ofFile path: String) -> String? {
+    try? readFile(path).map { Policy.fingerprint(CompiledPolicy.hash($0)) }.get()
+  }
+
   static func readFile(_ path: String) -> Result<String, UnreadableFile> {
     readBytes(path).map { String(decoding: $0, as: UTF8.self) }
   }

@@ -254,13 +254,27 @@ public struct Policy: Hashable, Sendable {
   public let base: Ruleset
   /// Rules for groups of domains, in file order.
   public let overrides: [Override]
+  /// The 64-bit FNV-1a hash of the source text it was read from (``CompiledPolicy/hash(_:)``),
+  /// 0 for a policy built in code.
+  public internal(set) var sourceHash: UInt64
 
   /// Creates a policy.
-  public init(file: String, description: String?, base: Ruleset, overrides: [Override]) {
+  public init(file: String, description: String?, base: Ruleset, overrides: [Override], sourceHash: UInt64 = 0) {
     self.file = file
     self.description = description
     self.base = base
     self.overrides = overrides
+    self.sourceHash = sourceHash
+  }
+
+  /// Names the exact text the policy came from, as the hook and `kvmpolicy host` print it:
+  /// `fnv1a64:` and 16 hex digits.
+  public var fingerprint: String { Self.fingerprint(sourceHash) }
+
+  /// The fingerprint of source text hashing to `hash`.
+  public static func fingerprint(_ hash: UInt64) -> String {
+    let digits = String(hash, radix: 16)
+    return "fnv1a64:" + String(repeating: "0", count: 16 - digits.count) + digits
   }
 
   /// The override that applies to a domain: the most specific match, the first on a tie.

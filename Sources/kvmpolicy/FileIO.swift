@@ -1,3 +1,5 @@
+import SystemIO
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -31,66 +33,40 @@ extension String {
 }
 
 /// Writes a report in pieces to standard output, or to a file that appears (by rename) only
-/// once it is complete; buffered, straight to the file descriptor.
+/// once it is complete (``AtomicFile``: never over a device node or a link).
 final class ReportWriter {
-  private let descriptor: Int32
-  private let path: String?
-  private let temporary: String?
+  private let file: AtomicFile?
   private var buffer: [UInt8] = []
-  private var failed = false
+  private var failure: Int32 = 0
 
   /// Standard output, or a temporary file next to `path`.
   init(path: String?) throws {
-    self.path = path
-    buffer.reserveCapacity(1 << 16)
-    guard let path else {
-      descriptor = 1
-      temporary = nil
-      return
+    do { file = try path.map { path throws(SystemError) in try AtomicFile(path: path, mode: 0o644) } } catch {
+      throw FileError(description: error.reason)
     }
-    let temporary = path + ".kvmpolicy-\(getpid()).tmp"
-    let opened = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard opened >= 0 else { throw FileError(description: String(cString: strerror(errno))) }
-    descriptor = opened
-    self.temporary = temporary
+    if file == nil { buffer.reserveCapacity(1 << 16) }
   }
 
   /// Appends text.
   func write(_ text: String) {
+    if let file { return file.write(text) }
     var text = text
     text.withUTF8 { buffer.append(contentsOf: $0) }
     if buffer.count >= 1 << 16 { flush() }
   }
 
   private func flush() {
-    buffer.withUnsafeBytes { bytes in
-      var offset = 0
-      while offset < bytes.count, !failed {
-        let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-        if written < 0 && errno == EINTR { continue }
-        if written <= 0 { failed = true }
-        offset += max(written, 0)
-      }
-    }
+    if failure == 0 { failure = buffer.withUnsafeBytes { FileDescriptorIO.writeAll(1, $0) } }
     buffer.removeAll(keepingCapacity: true)
   }
 
-  /// Writes what is buffered; for a file, closes it and moves it into place.
+  /// Writes what is buffered; for a file, moves it into place.
   func finish() throws {
-    flush()
-    guard let path, let temporary else {
-      if failed { throw FileError(description: String(cString: strerror(errno))) }
+    guard let file else {
+      flush()
+      if failure != 0 { throw FileError(description: String(cString: strerror(failure))) }
       return
     }
-    let closed = close(descriptor)
-    guard !failed, closed == 0 else {
-      unlink(temporary)
-      throw FileError(description: "short write")
-    }
-    guard rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(temporary)
-      throw FileError(description: reason)
-    }
+    do { try file.commit() } catch { throw FileError(description: error.reason) }
   }
 }

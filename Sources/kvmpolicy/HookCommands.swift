@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hook
+import HookInstallation
 import Policy
 
 #if canImport(Glibc)
@@ -47,9 +48,11 @@ struct InstallHookCommand: ParsableCommand {
     commandName: "install-hook",
     abstract: "Install a policy and the pre-start hook into libvirt's hooks directory (libvirt >= 6.5).",
     discussion: """
-      Copies the policy to /etc/kvmpolicy/policy.yaml and the hook to /etc/libvirt/hooks/qemu.d/kvmpolicy. An existing /etc/libvirt/hooks/qemu is left alone.
+      Copies the policy to /etc/kvmpolicy/policy.yaml (with its compiled form) and writes the wrapper /etc/libvirt/hooks/qemu.d/kvmpolicy, which runs the hook binary: the packaged /usr/libexec/kvmpolicy/kvmpolicy-hook where it is, any other copied to /usr/local/libexec/kvmpolicy/. An existing /etc/libvirt/hooks/qemu is left alone.
 
-      libvirtd reads its hooks only when it starts: restart it afterwards.
+      A hook binary that needs a shared library outside the system library directories (a build linked against the Swift toolchain) is refused: libvirt would fail every VM start on a host without it.
+
+      libvirtd looks up its hooks only when it starts or gets SIGHUP: pass --reload, or run systemctl reload libvirtd. kvmpolicy host --probe-hook then proves the hook refuses a violating domain.
       """
   )
 
@@ -62,8 +65,11 @@ struct InstallHookCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Install below this directory instead of / (for packaging and tests).", valueName: "dir"))
   var root: String = "/"
 
-  @Option(help: ArgumentHelp("The hook binary to install (default: kvmpolicy-hook beside this program).", valueName: "file"))
+  @Option(help: ArgumentHelp("The hook binary to install (default: the packaged one, or kvmpolicy-hook beside this program).", valueName: "file"))
   var hookBinary: String?
+
+  @Flag(help: "Send libvirtd (found by its pid file) SIGHUP afterwards, so it starts calling the hook.")
+  var reload = false
 
   func validate() throws {
     guard HookRequest.PolicyErrorMode(rawValue: onPolicyError) != nil else {
@@ -73,60 +79,30 @@ struct InstallHookCommand: ParsableCommand {
 
   func run() throws {
     _ = try PolicyOptions(path: policy).load()
-    let files = FileManager.default
-    let binary = hookBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-      .deletingLastPathComponent().appendingPathComponent("kvmpolicy-hook").path
-    guard files.isExecutableFile(atPath: binary) else {
-      StandardError.print("\(binary): error: no kvmpolicy-hook binary there; build it (swift build --product kvmpolicy-hook) or pass --hook-binary")
-      throw ExitCode(ExitStatus.badInput)
-    }
-    let base = URL(fileURLWithPath: root)
-    let policyTarget = base.appendingPathComponent(String(HookRequest.defaultPolicyPath.dropFirst()))
-    let hooksDirectory = base.appendingPathComponent("etc/libvirt/hooks/qemu.d")
-    let binaryTarget = base.appendingPathComponent("usr/local/libexec/kvmpolicy/kvmpolicy-hook")
-    let hookTarget = hooksDirectory.appendingPathComponent("kvmpolicy")
+    let layout = HookLayout(root: root)
+    let installed: HookInstaller.Installed
     do {
-      for directory in [policyTarget.deletingLastPathComponent(), hooksDirectory, binaryTarget.deletingLastPathComponent()] {
-        try files.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-      }
-      try install(Data(contentsOf: URL(fileURLWithPath: policy)), at: policyTarget, mode: 0o644)
-      // The hook reads the compiled form instead of parsing the YAML on every start.
-      if case .failure(let failure) = PolicyLoader.compile(path: policyTarget.path, as: HookRequest.defaultPolicyPath) {
-        throw FileError(description: "compiling the installed policy failed: \(failure)")
-      }
-      try install(Data(contentsOf: URL(fileURLWithPath: binary)), at: binaryTarget, mode: 0o755)
-      let wrapper = """
-        #!/bin/sh
-        # Installed by kvmpolicy install-hook: refuses to start domains that break the policy.
-        exec '\(Self.unrooted(binaryTarget.path, root: root))' --policy '\(HookRequest.defaultPolicyPath)' --on-policy-error \(onPolicyError) "$@"
-
-        """
-      try install(Data(wrapper.utf8), at: hookTarget, mode: 0o755)
+      installed = try HookInstaller.install(
+        policy: policy, binary: hookBinary ?? Self.defaultHookBinary(layout: layout), onPolicyError: HookRequest.PolicyErrorMode(rawValue: onPolicyError) ?? .refuse,
+        layout: layout)
     } catch {
-      StandardError.print("error: installing the hook failed: \(error)")
+      StandardError.print("error: \(error)")
       throw ExitCode(ExitStatus.badInput)
     }
-    let legacy = base.appendingPathComponent("etc/libvirt/hooks/qemu").path
-    print("installed the policy: \(policyTarget.path) (compiled: \(CompiledPolicy.path(for: policyTarget.path)))")
-    print("installed the hook:   \(hookTarget.path) -> \(binaryTarget.path) (on policy errors: \(onPolicyError))")
-    if files.fileExists(atPath: legacy) { print("left alone: \(legacy) (libvirt runs it as well)") }
-    print("libvirtd reads hooks only when it starts: restart it now (systemctl restart libvirtd, or scripts/restart-libvirtd)")
+    print("installed the policy: \(installed.policy) (compiled: \(installed.compiledPolicy))")
+    print("installed the hook:   \(installed.wrapper) -> \(installed.binary) (on policy errors: \(onPolicyError))")
+    if let legacy = installed.legacyHook { print("left alone: \(legacy) (libvirt runs it as well)") }
+    try LibvirtdReload.afterChange(reload: reload, root: layout.root)
   }
 
-  /// Writes `data` to a temporary file beside `target`, sets its mode, and renames it over.
-  private func install(_ data: Data, at target: URL, mode: Int) throws {
-    let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).kvmpolicy-new")
-    try data.write(to: temporary)
-    try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: temporary.path)
-    guard rename(temporary.path, target.path) == 0 else {
-      throw FileError(description: "cannot rename \(temporary.path) to \(target.path): \(String(cString: strerror(errno)))")
+  /// The packaged hook binary when it is installed, else `kvmpolicy-hook` beside this program.
+  static func defaultHookBinary(layout: HookLayout) -> String {
+    let packaged = layout.path(HookLayout.packagedBinary)
+    let program = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    if program.path == layout.path("/usr/bin/kvmpolicy") || !FileManager.default.fileExists(atPath: program.deletingLastPathComponent().appendingPathComponent("kvmpolicy-hook").path) {
+      return packaged
     }
-  }
-
-  /// The path as the installed system will see it (without the --root prefix).
-  static func unrooted(_ path: String, root: String) -> String {
-    let prefix = root.hasSuffix("/") ? String(root.dropLast()) : root
-    return prefix.isEmpty || !path.hasPrefix(prefix) ? path : String(path.dropFirst(prefix.count))
+    return program.deletingLastPathComponent().appendingPathComponent("kvmpolicy-hook").path
   }
 }
 
@@ -134,25 +110,48 @@ struct InstallHookCommand: ParsableCommand {
 struct UninstallHookCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "uninstall-hook",
-    abstract: "Remove the hook from libvirt's hooks directory (the policy stays); restart libvirtd afterwards."
+    abstract: "Remove the hook from libvirt's hooks directory (the policy stays).",
+    discussion: "Removes only a wrapper kvmpolicy install-hook wrote. Pass --reload (or run systemctl reload libvirtd) so libvirtd stops looking for it."
   )
 
   @Option(help: ArgumentHelp("Remove below this directory instead of / (for packaging and tests).", valueName: "dir"))
   var root: String = "/"
 
+  @Flag(help: "Send libvirtd (found by its pid file) SIGHUP afterwards.")
+  var reload = false
+
   func run() throws {
-    let base = URL(fileURLWithPath: root)
-    let hook = base.appendingPathComponent("etc/libvirt/hooks/qemu.d/kvmpolicy")
-    guard let text = try? String(contentsOf: hook, encoding: .utf8) else {
-      print("no kvmpolicy hook at \(hook.path)")
-      return
-    }
-    guard text.contains("Installed by kvmpolicy install-hook") else {
-      StandardError.print("\(hook.path): error: not installed by kvmpolicy; left alone")
+    let layout = HookLayout(root: root)
+    do {
+      guard let removed = try HookInstaller.uninstall(layout: layout) else {
+        print("no kvmpolicy hook at \(layout.wrapper)")
+        return
+      }
+      print("removed \(removed)")
+    } catch {
+      StandardError.print("error: \(error)")
       throw ExitCode(ExitStatus.badInput)
     }
-    try FileManager.default.removeItem(at: hook)
-    try? FileManager.default.removeItem(at: base.appendingPathComponent("usr/local/libexec/kvmpolicy/kvmpolicy-hook"))
-    print("removed \(hook.path); restart libvirtd so it stops calling it")
+    try LibvirtdReload.afterChange(reload: reload, root: layout.root)
+  }
+}
+
+/// What install-hook and uninstall-hook say (or do) about libvirtd's cached hook list.
+enum LibvirtdReload {
+  /// With `reload`, sends libvirtd SIGHUP (exit 2 when that fails); without, says what to run.
+  static func afterChange(reload: Bool, root: String) throws {
+    guard reload else {
+      print("libvirtd looks up hooks only when it starts or reloads: run systemctl reload libvirtd (or pass --reload); then kvmpolicy host --probe-hook")
+      return
+    }
+    guard let daemon = LibvirtDaemon.find(root: root) else {
+      StandardError.print("error: no running libvirtd or virtqemud found by /run/libvirtd.pid or /run/virtqemud.pid; reload it by hand")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    do { try daemon.reload() } catch {
+      StandardError.print("error: \(error)")
+      throw ExitCode(ExitStatus.badInput)
+    }
+    print("sent SIGHUP to \(daemon.name) (pid \(daemon.pid)): it looks up its hooks again")
   }
 }

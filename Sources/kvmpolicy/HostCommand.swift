@@ -7,7 +7,7 @@ import Reporting
 struct HostCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "host",
-    abstract: "Audit the host: sVirt, binary hardening of QEMU/libvirt and the KVM modules, kernel ASLR.",
+    abstract: "Audit the host: sVirt, binary hardening of QEMU/libvirt and the KVM modules, kernel ASLR, the pre-start hook.",
     discussion: """
       Each check prints PASS, FAIL, WARN or UNKNOWN with the evidence read (file and value) and the guide's section. Checks that need root are UNKNOWN without it, never a guess.
 
@@ -23,6 +23,9 @@ struct HostCommand: ParsableCommand {
     help: ArgumentHelp("Audit just these files' ELF hardening (absolute paths).", valueName: "file"))
   var elf: [String] = []
 
+  @Flag(help: "Prove the pre-start hook is live: ask libvirt to start a transient canary domain the installed policy refuses (needs root).")
+  var probeHook = false
+
   @Option(help: "Output format: text, json (schema kvmpolicy.host v1), junit, html.")
   var format: String = "text"
 
@@ -35,7 +38,7 @@ struct HostCommand: ParsableCommand {
   }
 
   func run() throws {
-    let checks = HostAuditor.run(uri: connect, elfTargets: elf.isEmpty ? nil : elf.map(Self.absolute))
+    let checks = HostAuditor.run(uri: connect, elfTargets: elf.isEmpty ? nil : elf.map(Self.absolute), probeHook: probeHook)
     guard let text = HostReport.render(checks, format: format, colors: output.useColors()) else { throw ExitCode(ExitStatus.badInput) }
     try output.write(text)
     if checks.contains(where: { $0.status == .fail }) { throw ExitCode(ExitStatus.violations) }

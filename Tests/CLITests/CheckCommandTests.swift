@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationXML)
@@ -13,19 +14,7 @@ import Testing
   }
 
   /// `domain check class` for every finding of a JSON report, sorted.
-  static func findings(_ json: String) throws -> [String] {
-    let root = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-    var result: [String] = []
-    for source in root["sources"] as? [[String: Any]] ?? [] {
-      for domain in source["domains"] as? [[String: Any]] ?? [] {
-        for finding in domain["findings"] as? [[String: Any]] ?? [] {
-          let device = (finding["device"] as? [String: Any])?["class"] as? String
-          result.append([domain["name"] as? String, finding["check"] as? String, device].compactMap { $0 }.joined(separator: " "))
-        }
-      }
-    }
-    return result.sorted()
-  }
+  static func findings(_ json: String) throws -> [String] { try CheckJSON.findings(json) }
 
   @Test func baselineFindsExactlyWhatTheDemoFleetWasBuiltToShow() throws {
     let result = try KVMPolicyProcess.run(["check", "--policy", Self.policy("baseline"), "-c", Self.fleet, "--format", "json"])

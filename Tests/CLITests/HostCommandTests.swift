@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationXML)
@@ -44,7 +45,7 @@ import Testing
     #expect(!html.stdout.contains("<script"))
   }
 
-  @Test func elfAuditsJustTheGivenFilesAndAnUnknownFormatIsAUsageError() throws {
+  @Test(.requiresExecutable("/usr/bin/qemu-img")) func elfAuditsJustTheGivenFilesAndAnUnknownFormatIsAUsageError() throws {
     let result = try KVMPolicyProcess.run(["host", "--elf", "/usr/bin/qemu-img", "/nonexistent/binary", "--format", "json"])
     #expect(result.status == 0)
     #expect(result.stdout.contains("\"id\": \"elf:/usr/bin/qemu-img\""))

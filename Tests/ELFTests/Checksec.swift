@@ -2,12 +2,12 @@ import Foundation
 
 /// Runs the installed checksec 2.6 and returns its per-file JSON values.
 enum Checksec {
-  /// Whether `/usr/bin/checksec` is installed.
-  static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/checksec") }
+  /// Where Debian's checksec package installs it.
+  static let path = "/usr/bin/checksec"
 
   /// `checksec --file=PATH --output=json`, decoded to key → value.
   static func fields(path: String) throws -> [String: String] {
-    let output = try Shell.run("/usr/bin/checksec", ["--file=\(path)", "--output=json"])
+    let output = try Shell.run(Self.path, ["--file=\(path)", "--output=json"])
     let object = try JSONSerialization.jsonObject(with: Data(output.utf8))
     guard let top = object as? [String: Any], let values = top[path] as? [String: String] else {
       throw Shell.Failure(message: "unexpected checksec output for \(path): \(output)")

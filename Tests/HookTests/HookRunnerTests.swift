@@ -1,6 +1,7 @@
 import Foundation
 import Hook
 import Policy
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -47,7 +48,10 @@ import Testing
     let outcome = Self.run("prepare", xml: Self.withSound)
     #expect(outcome.status == 1)
     #expect(outcome.messages.count == 2)
-    #expect(outcome.messages[0] == "kvmpolicy: refusing to start vm: 1 policy violation")
+    // The first line names the policy that answered and the exact text it was read from.
+    let fingerprint = Policy.fingerprint(CompiledPolicy.hash(Self.policyText))
+    #expect(outcome.messages[0] == "kvmpolicy: refusing to start vm: 1 policy violation (policy /etc/kvmpolicy/policy.yaml, \(fingerprint))")
+    #expect(fingerprint.count == "fnv1a64:".count + 16)
     #expect(outcome.messages[1].hasPrefix("kvmpolicy: sound ich6 is not allowed: 'sound' devices are denied [devices.sound (/etc/kvmpolicy/policy.yaml:12:3)] KP-"))
     #expect(outcome.output == "")
   }
@@ -94,7 +98,7 @@ import Testing
       let accepted = Self.run(operation, xml: Self.compliant)
       #expect(accepted == .proceed)
     }
-    #expect(Self.run("migrate", xml: Self.withSound).messages[0] == "kvmpolicy: refusing to accept the incoming migration of vm: 1 policy violation")
+    #expect(Self.run("migrate", xml: Self.withSound).messages[0].hasPrefix("kvmpolicy: refusing to accept the incoming migration of vm: 1 policy violation (policy "))
   }
 
   @Test func otherOperationsExitZeroWithoutReadingAnything() {
@@ -164,20 +168,17 @@ import Testing
     try body(file)
   }
 
-  @Test func acceptsARootOwnedPolicyNobodyElseCanWrite() {
-    guard getuid() == 0 else { return }
+  @Test(.requiresRoot) func acceptsARootOwnedPolicyNobodyElseCanWrite() {
     withPolicy(fileMode: 0o644, directoryMode: 0o755) { #expect(PolicyFileGuard.problem(with: $0) == nil) }
   }
 
-  @Test func refusesAWorldWritablePolicy() {
-    guard getuid() == 0 else { return }
+  @Test(.requiresRoot) func refusesAWorldWritablePolicy() {
     withPolicy(fileMode: 0o666, directoryMode: 0o755) { path in
       #expect(PolicyFileGuard.problem(with: path) == "\(path) is writable by everyone (mode 666)")
     }
   }
 
-  @Test func refusesAPolicyInAGroupWritableDirectory() {
-    guard getuid() == 0 else { return }
+  @Test(.requiresRoot) func refusesAPolicyInAGroupWritableDirectory() {
     withPolicy(fileMode: 0o644, directoryMode: 0o775) { path in
       let directory = String(path.dropLast("/policy.yaml".count))
       #expect(PolicyFileGuard.problem(with: path) == "\(directory) is writable by its group (mode 775)")
@@ -190,8 +191,7 @@ import Testing
     }
   }
 
-  @Test func theHookLoaderRefusesAnUnsafePolicy() {
-    guard getuid() == 0 else { return }
+  @Test(.requiresRoot) func theHookLoaderRefusesAnUnsafePolicy() {
     withPolicy(fileMode: 0o666, directoryMode: 0o755) { path in
       guard case .failure(let errors) = HookPolicyLoader.load(path) else {
         Issue.record("an unsafe policy was accepted")
@@ -202,8 +202,7 @@ import Testing
     }
   }
 
-  @Test func theHookLoaderReadsTheCompiledFormOnlyWhenItIsAsSafeAsThePolicy() throws {
-    guard getuid() == 0 else { return }
+  @Test(.requiresRoot) func theHookLoaderReadsTheCompiledFormOnlyWhenItIsAsSafeAsThePolicy() throws {
     let yaml = "version: 1\ndescription: from the YAML\ndefaults:\n  devices: deny\n"
     try withPolicy(fileMode: 0o644, directoryMode: 0o755) { path in
       try yaml.write(toFile: path, atomically: false, encoding: .utf8)

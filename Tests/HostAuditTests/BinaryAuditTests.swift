@@ -1,9 +1,10 @@
 import Foundation
 import HostAudit
+import TestSupport
 import Testing
 
 @Suite struct BinaryAuditTests {
-  @Test func judgesELFFilesFollowsScriptWrappersAndReportsTheRest() throws {
+  @Test(.requiresExecutable("/usr/bin/qemu-img")) func judgesELFFilesFollowsScriptWrappersAndReportsTheRest() throws {
     let host = try FakeHost()
     let bin = host.root.appendingPathComponent("usr/bin")
     try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)

@@ -1,19 +1,20 @@
+import TestSupport
 import Testing
 
 @testable import KernelModules
 
-@Suite("Decompressor")
+@Suite("Decompressor", .requiresExecutable("/usr/bin/zstd"), .requiresExecutable("/usr/bin/xz"))
 struct DecompressorTests {
   /// Larger than the 64 KiB decode chunk, so the loops run several times.
-  static let original = TestSupport.sampleBytes(count: 300_000)
+  static let original = ModuleFixtures.sampleBytes(count: 300_000)
 
   static func compressed(
     _ format: CompressionFormat, _ bytes: [UInt8] = original
   ) throws -> [UInt8] {
     switch format {
-    case .xz: try TestSupport.run("xz", ["-c", "-6"], input: bytes)
-    case .zstd: try TestSupport.run("zstd", ["-c", "-q", "-19"], input: bytes)
-    case .gzip: try TestSupport.run("gzip", ["-c", "-9"], input: bytes)
+    case .xz: try ModuleFixtures.run("xz", ["-c", "-6"], input: bytes)
+    case .zstd: try ModuleFixtures.run("zstd", ["-c", "-q", "-19"], input: bytes)
+    case .gzip: try ModuleFixtures.run("gzip", ["-c", "-9"], input: bytes)
     }
   }
 

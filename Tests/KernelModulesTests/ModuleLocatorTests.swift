@@ -10,7 +10,7 @@ struct ModuleLocatorTests {
   /// `irqbypass` built in; `ghost` listed but absent; `/sys/module/kvm` loaded (has initstate);
   /// `/sys/module/vfio` built in (no initstate).
   static func makeFixture() throws -> (root: URL, locator: ModuleLocator) {
-    let root = try TestSupport.makeTempDirectory()
+    let root = try ModuleFixtures.makeTempDirectory()
     let release = root.appendingPathComponent("lib/modules/6.1.0-test")
     let files = [
       "kernel/arch/x86/kvm/kvm.ko.xz",
@@ -148,7 +148,7 @@ struct ModuleLocatorTests {
 
   @Test("running release matches uname -r")
   func runningRelease() throws {
-    let uname = try TestSupport.run("uname", ["-r"], input: [])
+    let uname = try ModuleFixtures.run("uname", ["-r"], input: [])
     let expected = String(decoding: uname, as: UTF8.self).trimmingCharacters(
       in: .whitespacesAndNewlines)
     #expect(ModuleLocator.runningRelease() == expected)

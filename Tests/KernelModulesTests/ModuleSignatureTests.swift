@@ -6,7 +6,7 @@ import Testing
 struct ModuleSignatureTests {
   /// A fake module body: ELF magic then filler.
   static let body: [UInt8] =
-    [0x7F, 0x45, 0x4C, 0x46] + TestSupport.sampleBytes(count: 4_000)
+    [0x7F, 0x45, 0x4C, 0x46] + ModuleFixtures.sampleBytes(count: 4_000)
 
   /// Builds a `sign-file` style trailer: blob, `struct module_signature`, magic.
   static func trailer(
@@ -64,7 +64,7 @@ struct ModuleSignatureTests {
   func compressedSigned() throws {
     let module =
       Self.body + Self.trailer(blob: [UInt8](repeating: 7, count: 500))
-    let packed = try TestSupport.run("xz", ["-c"], input: module)
+    let packed = try ModuleFixtures.run("xz", ["-c"], input: module)
     #expect(ModuleSignature.parse(packed) == nil)
     let signature = try #require(
       ModuleSignature.parse(try Decompressor.decompressIfNeeded(packed)))

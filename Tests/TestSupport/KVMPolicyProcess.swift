@@ -1,20 +1,20 @@
 import Foundation
 
 /// Runs the built `kvmpolicy` binary as a user would, capturing what it prints.
-struct KVMPolicyProcess {
+public struct KVMPolicyProcess {
   /// What one run printed and how it exited.
-  struct Result {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+  public struct Result: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
   }
 
-  /// The repository root (this file is Tests/CLITests/KVMPolicyProcess.swift).
-  static let repositoryRoot = URL(fileURLWithPath: #filePath)
+  /// The repository root (this file is Tests/TestSupport/KVMPolicyProcess.swift).
+  public static let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   /// The binary beside the test bundle, or `KVMPOLICY_BIN` when set.
-  static let binary: URL = {
+  public static let binary: URL = {
     if let path = ProcessInfo.processInfo.environment["KVMPOLICY_BIN"] { return URL(fileURLWithPath: path) }
     var directory = Bundle.main.bundleURL
     if directory.pathExtension == "xctest" { directory.deleteLastPathComponent() }
@@ -22,7 +22,7 @@ struct KVMPolicyProcess {
   }()
 
   /// Runs `kvmpolicy arguments...` with optional standard input and extra environment.
-  static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
+  public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments

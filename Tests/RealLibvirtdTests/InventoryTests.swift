@@ -1,44 +1,14 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `kvmpolicy inventory` against the real libvirtd; `scripts/test` enables it.
-@Suite(
-  .serialized,
-  .enabled(if: ProcessInfo.processInfo.environment["KVMPOLICY_REAL_LIBVIRTD"] == "1", "needs the real libvirtd: run scripts/test"))
+@Suite(.serialized, .requiresRealLibvirtd)
 struct RealLibvirtdInventoryTests {
-  /// Runs virsh against the system daemon, as an operator would.
-  @discardableResult
-  static func virsh(_ arguments: String...) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/virsh")
-    process.arguments = ["-q", "-c", "qemu:///system"] + arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
-  }
-
   /// Defines and starts the TCG test guest (sound card, USB tablet) under a fresh name.
   static func startGuest(_ purpose: String) throws -> (name: String, cleanUp: () -> Void) {
-    let name = "kvmpolicy-test-\(purpose)-\(UInt32.random(in: 0...UInt32.max))"
-    let template = KVMPolicyProcess.repositoryRoot.appendingPathComponent("Tests/Fixtures/guests/tcg-minimal.xml")
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).xml")
-    try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "NAME", with: name)
-      .write(to: file, atomically: true, encoding: .utf8)
-    let cleanUp = {
-      _ = try? Self.virsh("destroy", name)
-      _ = try? Self.virsh("undefine", name)
-      try? FileManager.default.removeItem(at: file)
-    }
-    do {
-      try #require(try Self.virsh("define", file.path) == 0)
-      try #require(try Self.virsh("start", name) == 0)
-    } catch {
-      cleanUp()
-      throw error
-    }
-    return (name, cleanUp)
+    let name = try TestGuests.define(purpose, start: true)
+    return (name, { TestGuests.remove([name]) })
   }
 
   @Test func showsTheDACLabelAndAliasesOfARunningGuest() throws {
@@ -71,7 +41,7 @@ struct RealLibvirtdInventoryTests {
     let policy = KVMPolicyProcess.repositoryRoot.appendingPathComponent("policies/baseline.yaml").path
     let result = try KVMPolicyProcess.run(["check", "--policy", policy, "-c", "qemu:///system", "--domain", name, "--format", "json"])
     #expect(result.status == 1, "\(result.stderr)")
-    let findings = try CheckCommandTests.findings(result.stdout)
+    let findings = try CheckJSON.findings(result.stdout)
     #expect(findings.contains("\(name) class-denied sound"))
     #expect(findings.contains("\(name) device-denied input"))
     // This host has no SELinux or AppArmor: the guest runs with a DAC label only.

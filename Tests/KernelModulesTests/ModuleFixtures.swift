@@ -1,7 +1,7 @@
 import Foundation
 
 /// Helpers shared by the KernelModules tests: temp directories and the compression CLIs.
-enum TestSupport {
+enum ModuleFixtures {
   /// A fresh, empty temporary directory.
   static func makeTempDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory

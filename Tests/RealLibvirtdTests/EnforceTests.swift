@@ -1,36 +1,17 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `kvmpolicy enforce` and `restore` against the real libvirtd (`scripts/test` enables it).
-@Suite(
-  .serialized,
-  .enabled(if: ProcessInfo.processInfo.environment["KVMPOLICY_REAL_LIBVIRTD"] == "1", "needs the real libvirtd: run scripts/test"))
+@Suite(.serialized, .requiresRealLibvirtd)
 struct RealLibvirtdEnforceTests {
   static let root = KVMPolicyProcess.repositoryRoot
   static let policy = root.appendingPathComponent("Tests/Fixtures/policies/enforce-test.yaml").path
 
-  static func virsh(_ arguments: String...) throws -> (status: Int32, output: String) {
-    try RealLibvirtdHookTests.shell("/usr/bin/virsh", ["-q", "-c", "qemu:///system"] + arguments)
-  }
-
   /// Defines a guest from the fixture; `nic` adds an e1000 NIC (which enforce rewrites to virtio).
   static func define(_ purpose: String, nic: Bool = false, start: Bool = false) throws -> String {
-    let name = "kvmpolicy-test-\(purpose)-\(UInt32.random(in: 0...UInt32.max))"
-    var xml = try String(contentsOf: root.appendingPathComponent("Tests/Fixtures/guests/tcg-minimal.xml"), encoding: .utf8)
-      .replacingOccurrences(of: "NAME", with: name)
-    if nic { xml = xml.replacingOccurrences(of: "</devices>", with: "<interface type='user'><model type='e1000'/></interface></devices>") }
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).xml")
-    try xml.write(to: file, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(at: file) }
-    try #require(try virsh("define", file.path).status == 0)
-    if start { try #require(try virsh("start", name).status == 0) }
-    return name
-  }
-
-  static func remove(_ names: [String]) {
-    for name in names {
-      _ = try? virsh("destroy", name)
-      _ = try? virsh("undefine", name)
+    try TestGuests.define(purpose, start: start) {
+      nic ? $0.replacingOccurrences(of: "</devices>", with: "<interface type='user'><model type='e1000'/></interface></devices>") : $0
     }
   }
 
@@ -51,7 +32,7 @@ struct RealLibvirtdEnforceTests {
     let scratch = try Self.scratch()
     var guests: [String] = []
     defer {
-      Self.remove(guests)
+      TestGuests.remove(guests)
       try? FileManager.default.removeItem(at: scratch)
     }
     let running = try Self.define("enforce-run", start: true)
@@ -59,8 +40,8 @@ struct RealLibvirtdEnforceTests {
     let stopped = try Self.define("enforce-off", nic: true)
     guests.append(stopped)
     let selection = ["--domain", running, "--domain", stopped]
-    let liveBefore = try Self.virsh("dumpxml", running).output
-    let definitionBefore = try Self.virsh("dumpxml", "--inactive", stopped).output
+    let liveBefore = try TestGuests.virsh("dumpxml", running).output
+    let definitionBefore = try TestGuests.virsh("dumpxml", "--inactive", stopped).output
 
     // A dry run shows the plan and the diff, and changes nothing.
     let dry = try Self.enforce(scratch, selection + ["--dry-run"])
@@ -68,16 +49,16 @@ struct RealLibvirtdEnforceTests {
     #expect(dry.stdout.contains("would detach input tablet (alias input0, usb 0:1) from the running domain"))
     #expect(dry.stdout.contains("-      <model type=\"e1000\"/>\n"))
     #expect(dry.stdout.contains("+      <model type=\"virtio\"/>\n"))
-    #expect(try Self.virsh("dumpxml", running).output == liveBefore)
-    #expect(try Self.virsh("dumpxml", "--inactive", stopped).output == definitionBefore)
+    #expect(try TestGuests.virsh("dumpxml", running).output == liveBefore)
+    #expect(try TestGuests.virsh("dumpxml", "--inactive", stopped).output == definitionBefore)
 
     let applied = try Self.enforce(scratch, selection)
     #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
     #expect(applied.stdout.contains("  detached input tablet (alias input0, usb 0:1)\n"))
-    #expect(!(try Self.virsh("dumpxml", running).output.contains("tablet")))
-    #expect(try Self.virsh("dumpxml", "--inactive", running).output.contains("tablet"), "only the live domain loses the tablet")
-    #expect(!(try Self.virsh("dumpxml", "--inactive", running).output.contains("<sound")))
-    let rewritten = try Self.virsh("dumpxml", "--inactive", stopped).output
+    #expect(!(try TestGuests.virsh("dumpxml", running).output.contains("tablet")))
+    #expect(try TestGuests.virsh("dumpxml", "--inactive", running).output.contains("tablet"), "only the live domain loses the tablet")
+    #expect(!(try TestGuests.virsh("dumpxml", "--inactive", running).output.contains("<sound")))
+    let rewritten = try TestGuests.virsh("dumpxml", "--inactive", stopped).output
     #expect(rewritten.contains("<model type='virtio'/>"))
     #expect(!rewritten.contains("<sound"))
 
@@ -90,7 +71,7 @@ struct RealLibvirtdEnforceTests {
     let restored = try KVMPolicyProcess.run(
       ["restore", stopped, "-c", "qemu:///system", "--backup-dir", scratch.appendingPathComponent("backups").path])
     #expect(restored.status == 0, "\(restored.stderr)")
-    #expect(try Self.virsh("dumpxml", "--inactive", stopped).output == definitionBefore)
+    #expect(try TestGuests.virsh("dumpxml", "--inactive", stopped).output == definitionBefore)
   }
 
   @Test func aSecondEnforcerIsTurnedAway() throws {
@@ -117,12 +98,12 @@ struct RealLibvirtdEnforceTests {
     let scratch = try Self.scratch()
     var guests: [String] = []
     defer {
-      Self.remove(guests)
+      TestGuests.remove(guests)
       try? FileManager.default.removeItem(at: scratch)
     }
     for index in 0..<6 { guests.append(try Self.define("fault-\(index)", nic: true)) }
     var originals: [String: String] = [:]
-    for name in guests { originals[name] = try Self.virsh("dumpxml", "--inactive", name).output }
+    for name in guests { originals[name] = try TestGuests.virsh("dumpxml", "--inactive", name).output }
 
     let enforce = Process()
     enforce.executableURL = KVMPolicyProcess.binary
@@ -134,13 +115,13 @@ struct RealLibvirtdEnforceTests {
     enforce.standardError = FileHandle.nullDevice
     try enforce.run()
     Thread.sleep(forTimeInterval: 0.05)
-    try #require(try RealLibvirtdHookTests.shell(Self.root.appendingPathComponent("scripts/restart-libvirtd").path, []).status == 0)
+    try TestGuests.restartLibvirtd()
     enforce.waitUntilExit()
     #expect([0, 2].contains(enforce.terminationStatus))
 
     // Every definition is there, and is either the original or the fully enforced one.
     for name in guests {
-      let now = try Self.virsh("dumpxml", "--inactive", name)
+      let now = try TestGuests.virsh("dumpxml", "--inactive", name)
       #expect(now.status == 0, "\(name) lost its definition")
       let enforced = now.output.contains("<model type='virtio'/>") && !now.output.contains("<sound")
       #expect(now.output == originals[name] || enforced, "\(name) is half-changed:\n\(now.output)")
@@ -148,6 +129,6 @@ struct RealLibvirtdEnforceTests {
     // A second run finishes the job.
     let finish = try Self.enforce(scratch, ["--domain", "kvmpolicy-test-fault-*"])
     #expect(finish.status == 0, "\(finish.stdout)\(finish.stderr)")
-    for name in guests { #expect(try Self.virsh("dumpxml", "--inactive", name).output.contains("<model type='virtio'/>")) }
+    for name in guests { #expect(try TestGuests.virsh("dumpxml", "--inactive", name).output.contains("<model type='virtio'/>")) }
   }
 }

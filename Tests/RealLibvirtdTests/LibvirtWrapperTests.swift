@@ -1,13 +1,8 @@
 import DomainModel
 import Foundation
 import Libvirt
+import TestSupport
 import Testing
-
-/// Whether the real libvirtd (QEMU driver, `qemu:///system`) is part of this run.
-///
-/// `scripts/test` starts libvirtd and sets `KVMPOLICY_REAL_LIBVIRTD=1`, so there these tests
-/// must pass; a plain `swift test` without root or libvirtd skips them.
-let realLibvirtd = ProcessInfo.processInfo.environment["KVMPOLICY_REAL_LIBVIRTD"] == "1"
 
 /// A running TCG guest named `kvmpolicy-test-*`, destroyed and undefined by ``remove()``.
 final class TestGuest {
@@ -17,10 +12,8 @@ final class TestGuest {
 
   /// Defines and starts a guest from `Tests/Fixtures/guests/tcg-minimal.xml`.
   init(purpose: String) throws {
-    name = "kvmpolicy-test-\(purpose)-\(UInt32.random(in: 0...UInt32.max))"
-    let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/guests/tcg-minimal.xml")
-    let xml = try String(contentsOf: template, encoding: .utf8).replacingOccurrences(of: "NAME", with: name)
+    name = TestGuests.name(purpose)
+    let xml = try TestGuests.xml(name: name)
     connection = try Connection(uri: "qemu:///system", readOnly: false)
     domain = try connection.define(xml: xml)
     do {
@@ -38,7 +31,7 @@ final class TestGuest {
   }
 }
 
-@Suite(.serialized, .enabled(if: realLibvirtd, "needs the real libvirtd: run scripts/test"))
+@Suite(.serialized, .requiresRealLibvirtd)
 struct RealLibvirtdTests {
   @Test func aRunningTCGGuestHasAliasesAndADACLabel() throws {
     let guest = try TestGuest(purpose: "inventory")

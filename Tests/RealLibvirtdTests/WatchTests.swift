@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -6,9 +7,7 @@ import Testing
 #endif
 
 /// `kvmpolicy watch` against the real libvirtd (`scripts/test` enables it).
-@Suite(
-  .serialized,
-  .enabled(if: ProcessInfo.processInfo.environment["KVMPOLICY_REAL_LIBVIRTD"] == "1", "needs the real libvirtd: run scripts/test"))
+@Suite(.serialized, .requiresRealLibvirtd)
 struct RealLibvirtdWatchTests {
   typealias Guests = RealLibvirtdEnforceTests
 
@@ -51,7 +50,7 @@ struct RealLibvirtdWatchTests {
   }
 
   static func tabletPresent(_ name: String) throws -> Bool {
-    try Guests.virsh("dumpxml", name).output.contains("type='tablet'")
+    try TestGuests.virsh("dumpxml", name).output.contains("type='tablet'")
   }
 
   @Test func undoesHotPlugsRewritesDefinitionsSurvivesRestartsAndKeepsAGoodPolicy() throws {
@@ -60,7 +59,7 @@ struct RealLibvirtdWatchTests {
     var watch: Watch?
     defer {
       watch?.stop()
-      Guests.remove(guests)
+      TestGuests.remove(guests)
       try? FileManager.default.removeItem(at: scratch)
     }
     // A policy file of its own, so the test can break it for SIGHUP.
@@ -79,7 +78,7 @@ struct RealLibvirtdWatchTests {
     try "<input type='tablet' bus='usb'/>".write(to: tablet, atomically: true, encoding: .utf8)
     func hotPlugIsUndone() throws -> Double {
       let start = Date()
-      try #require(try Guests.virsh("attach-device", running, tablet.path, "--live").status == 0)
+      try #require(try TestGuests.virsh("attach-device", running, tablet.path, "--live").status == 0)
       while try Self.tabletPresent(running), Date().timeIntervalSince(start) < 5 { Thread.sleep(forTimeInterval: 0.02) }
       return Date().timeIntervalSince(start)
     }
@@ -91,13 +90,13 @@ struct RealLibvirtdWatchTests {
     let defined = try Guests.define("watch-def")
     guests.append(defined)
     #expect(started.waitFor("domain=\(defined) trigger=defined"))
-    #expect(!(try Guests.virsh("dumpxml", "--inactive", defined).output.contains("<sound")))
+    #expect(!(try TestGuests.virsh("dumpxml", "--inactive", defined).output.contains("<sound")))
     #expect(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("backups").path))
     Thread.sleep(forTimeInterval: 0.5)
     #expect(started.text.components(separatedBy: "domain=\(defined) trigger=defined").count - 1 == 1, "no enforcement loop")
 
     // libvirtd restarts; watch reconnects, and the next hot-plug is still undone.
-    try #require(try RealLibvirtdHookTests.shell(Guests.root.appendingPathComponent("scripts/restart-libvirtd").path, []).status == 0)
+    try TestGuests.restartLibvirtd()
     #expect(started.waitFor("event=sweep reason=connect domains=2", seconds: 40))
     #expect(try hotPlugIsUndone() < 2)
 

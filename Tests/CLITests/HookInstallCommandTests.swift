@@ -1,0 +1,76 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `install-hook` and `uninstall-hook` below a scratch root: what they write, and what they refuse.
+@Suite struct HookInstallCommandTests {
+  static let baseline = KVMPolicyProcess.repositoryRoot.appendingPathComponent("policies/baseline.yaml").path
+
+  static func scratch() throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-install-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+  }
+
+  @Test func refusesAHookBinaryThatNeedsTheSwiftToolchain() throws {
+    let root = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: root) }
+    // The debug build beside the test runner links the toolchain's libswiftCore.so dynamically.
+    let debugHook = KVMPolicyProcess.binary.deletingLastPathComponent().appendingPathComponent("kvmpolicy-hook").path
+    let result = try KVMPolicyProcess.run(["install-hook", "--policy", Self.baseline, "--root", root.path, "--hook-binary", debugHook])
+    #expect(result.status == 2)
+    let firstLine = try #require(result.stderr.split(separator: "\n").first)
+    #expect(firstLine.hasPrefix("error: \(debugHook) needs "))
+    #expect(firstLine.contains("libswiftCore.so"))
+    #expect(firstLine.contains(" from /") && firstLine.contains("/usr/lib/swift/linux, outside the system library directories (/lib/x86_64-linux-gnu, "))
+    #expect(result.stderr.contains("refusing to install it: libvirt would fail every VM start on a host without that directory"))
+    #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("etc/libvirt/hooks/qemu.d/kvmpolicy").path))
+  }
+
+  @Test func installsAWrapperThatExecsTheCopiedBinaryAndUninstallRemovesBoth() throws {
+    let root = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: root) }
+    // Any self-contained ELF executable passes the check; the real hook is tested on libvirtd.
+    let installed = try KVMPolicyProcess.run(["install-hook", "--policy", Self.baseline, "--root", root.path, "--hook-binary", "/usr/bin/true"])
+    #expect(installed.status == 0, "\(installed.stderr)")
+    #expect(installed.stdout.hasSuffix(
+      "libvirtd looks up hooks only when it starts or reloads: run systemctl reload libvirtd (or pass --reload); then kvmpolicy host --probe-hook\n"))
+    let wrapper = try String(contentsOf: root.appendingPathComponent("etc/libvirt/hooks/qemu.d/kvmpolicy"), encoding: .utf8)
+    #expect(wrapper == """
+      #!/bin/sh
+      # Installed by kvmpolicy install-hook: refuses to start domains that break the policy.
+      exec '/usr/local/libexec/kvmpolicy/kvmpolicy-hook' --policy '/etc/kvmpolicy/policy.yaml' --on-policy-error refuse "$@"
+
+      """)
+    let copied = root.appendingPathComponent("usr/local/libexec/kvmpolicy/kvmpolicy-hook").path
+    #expect(FileManager.default.isExecutableFile(atPath: copied))
+    #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("etc/kvmpolicy/.policy.yaml.compiled").path))
+
+    let removed = try KVMPolicyProcess.run(["uninstall-hook", "--root", root.path])
+    #expect(removed.status == 0)
+    #expect(removed.stdout.hasPrefix("removed \(root.path)/etc/libvirt/hooks/qemu.d/kvmpolicy\n"))
+    #expect(!FileManager.default.fileExists(atPath: copied))
+    #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("etc/kvmpolicy/policy.yaml").path), "the policy stays")
+    let again = try KVMPolicyProcess.run(["uninstall-hook", "--root", root.path])
+    #expect(again.stdout.hasPrefix("no kvmpolicy hook at "))
+  }
+
+  @Test func thePackagedBinaryIsUsedInPlaceAndAForeignWrapperIsLeftAlone() throws {
+    let root = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let packaged = root.appendingPathComponent("usr/libexec/kvmpolicy/kvmpolicy-hook")
+    try FileManager.default.createDirectory(at: packaged.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: "/usr/bin/true", toPath: packaged.path)
+    let installed = try KVMPolicyProcess.run(["install-hook", "--policy", Self.baseline, "--root", root.path, "--hook-binary", packaged.path])
+    #expect(installed.status == 0, "\(installed.stderr)")
+    let wrapperPath = root.appendingPathComponent("etc/libvirt/hooks/qemu.d/kvmpolicy")
+    #expect(try String(contentsOf: wrapperPath, encoding: .utf8).contains("exec '/usr/libexec/kvmpolicy/kvmpolicy-hook' "))
+    #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("usr/local/libexec/kvmpolicy/kvmpolicy-hook").path))
+
+    try "#!/bin/sh\nexit 0\n".write(to: wrapperPath, atomically: true, encoding: .utf8)
+    let refused = try KVMPolicyProcess.run(["uninstall-hook", "--root", root.path])
+    #expect(refused.status == 2)
+    #expect(refused.stderr == "error: \(wrapperPath.path): not installed by kvmpolicy; left alone\n")
+    #expect(FileManager.default.fileExists(atPath: wrapperPath.path))
+  }
+}
