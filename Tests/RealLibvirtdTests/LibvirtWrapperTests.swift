@@ -32,7 +32,7 @@ final class TestGuest {
 }
 
 @Suite(.serialized, .requiresRealLibvirtd)
-struct RealLibvirtdTests {
+struct LibvirtWrapperTests {
   @Test func aRunningTCGGuestHasAliasesAndADACLabel() throws {
     let guest = try TestGuest(purpose: "inventory")
     defer { guest.remove() }
