@@ -38,7 +38,11 @@ public struct HookRequest: Equatable, Sendable {
     self.onPolicyError = onPolicyError
   }
 
-  /// Parses `[--policy FILE] [--on-policy-error refuse|allow] DOMAIN OPERATION SUB-OPERATION [EXTRA]`.
+  /// Parses `[--policy FILE] [--on-policy-error refuse|allow] [--] DOMAIN OPERATION SUB-OPERATION [EXTRA]`.
+  ///
+  /// After `--` every argument is libvirt's, taken by position whatever its text: a domain
+  /// may be called `--policy` (libvirt accepts it), and a hook that failed on it would make
+  /// libvirt kill the running guest at `reconnect`.
   ///
   /// - Returns: the request, or a usage message.
   public static func parse(_ arguments: [String]) -> Result<HookRequest, HookUsageError> {
@@ -49,6 +53,9 @@ public struct HookRequest: Equatable, Sendable {
     while index < arguments.count {
       let argument = arguments[index]
       switch argument {
+      case "--":
+        positional += arguments[(index + 1)...]
+        index = arguments.count
       case "--policy":
         guard index + 1 < arguments.count else { return .failure(HookUsageError("--policy needs a file")) }
         policy = arguments[index + 1]

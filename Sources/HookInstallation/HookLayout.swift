@@ -36,12 +36,13 @@ public struct HookLayout: Equatable, Sendable {
   /// The wrapper.
   public var wrapper: String { path(Self.wrapper) }
 
-  /// The wrapper's text: exec `binary` (as the host sees it) on the installed policy.
+  /// The wrapper's text: exec `binary` (as the host sees it) on the installed policy; `--`
+  /// before libvirt's arguments, so no domain name is taken for an option.
   public static func wrapperText(binary: String, onPolicyError: HookRequest.PolicyErrorMode) -> String {
     """
     #!/bin/sh
     # \(marker): refuses to start domains that break the policy.
-    exec '\(binary)' --policy '\(HookRequest.defaultPolicyPath)' --on-policy-error \(onPolicyError.rawValue) "$@"
+    exec '\(binary)' --policy '\(HookRequest.defaultPolicyPath)' --on-policy-error \(onPolicyError.rawValue) -- "$@"
 
     """
   }

@@ -39,7 +39,7 @@ import Testing
     #expect(wrapper == """
       #!/bin/sh
       # Installed by kvmpolicy install-hook: refuses to start domains that break the policy.
-      exec '/usr/local/libexec/kvmpolicy/kvmpolicy-hook' --policy '/etc/kvmpolicy/policy.yaml' --on-policy-error refuse "$@"
+      exec '/usr/local/libexec/kvmpolicy/kvmpolicy-hook' --policy '/etc/kvmpolicy/policy.yaml' --on-policy-error refuse -- "$@"
 
       """)
     let copied = root.appendingPathComponent("usr/local/libexec/kvmpolicy/kvmpolicy-hook").path

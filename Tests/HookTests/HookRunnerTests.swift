@@ -220,3 +220,21 @@ import Testing
     }
   }
 }
+
+/// libvirt's arguments after `--` are taken by position, whatever their text.
+@Suite struct HookRequestTests {
+  @Test func aDomainNamedLikeAnOptionIsADomainAfterTheSeparator() throws {
+    for name in ["--policy", "--on-policy-error", "--"] {
+      let request = try HookRequest.parse(["--policy", "/etc/kvmpolicy/policy.yaml", "--on-policy-error", "refuse", "--", name, "reconnect", "begin", "-"]).get()
+      #expect(request.domain == name)
+      #expect(request.operation == "reconnect")
+      #expect(request.policyPath == "/etc/kvmpolicy/policy.yaml")
+    }
+  }
+
+  @Test func withoutTheSeparatorOptionsAreStillOptions() throws {
+    let request = try HookRequest.parse(["--on-policy-error", "allow", "vm", "prepare", "begin", "-"]).get()
+    #expect(request.onPolicyError == .allow)
+    #expect(request.domain == "vm")
+  }
+}

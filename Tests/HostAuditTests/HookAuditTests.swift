@@ -18,7 +18,7 @@ import Testing
     try host.write(
       wrapper,
       "#!/bin/sh\n# Installed by kvmpolicy install-hook: refuses to start domains that break the policy.\n"
-        + "exec '/usr/local/libexec/kvmpolicy/kvmpolicy-hook' --policy '/etc/kvmpolicy/policy.yaml' --on-policy-error \(mode) \"$@\"\n")
+        + "exec '/usr/local/libexec/kvmpolicy/kvmpolicy-hook' --policy '/etc/kvmpolicy/policy.yaml' --on-policy-error \(mode) -- \"$@\"\n")
     chmod(host.files.path(wrapper), 0o755)
     let target = host.files.path("/usr/local/libexec/kvmpolicy/kvmpolicy-hook")
     try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
