@@ -71,7 +71,7 @@ let package = Package(
     .target(
       name: "HostAudit",
       dependencies: ["Libvirt", "DomainModel", "KernelModules", "ELF", "Engine", "Policy", "Hook", "HookInstallation"]),
-    .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt"]),
+    .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO"]),
     .target(name: "Checking", dependencies: ["Inventory", "Engine", "Parallel"]),
     .target(name: "ELF"),
     .target(

@@ -1,15 +1,26 @@
+import DomainModel
 import Foundation
+import SystemIO
 
-/// Saved domain definitions: `<directory>/<uuid>/<timestamp>-<name>.xml`, written (and synced)
-/// before a definition is changed, so none is ever lost.
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Saved domain definitions: `<directory>/<uuid>/<timestamp>[-<n>].xml`, written whole (synced,
+/// then renamed into place) before a definition is changed, so none is ever lost and none is
+/// ever half there.
+///
+/// A backup is found by its domain's UUID (the folder) or by the exact bytes of the name inside
+/// the saved definition: never by a name parsed back from a file name, and never by Unicode
+/// equivalence (`ü` spelled NFC and NFD are two domains to libvirt).
 public struct BackupStore: Sendable {
   /// One saved definition.
   public struct Backup: Equatable, Sendable {
-    /// `<timestamp>-<name>`, what `restore --backup` takes.
+    /// `<timestamp>[-<n>]` (older backups: `<timestamp>-<name>`), what `restore --backup` takes.
     public let id: String
     /// The domain's UUID.
     public let uuid: String
-    /// The domain's name when it was saved.
+    /// The domain's name when it was saved, as the saved definition spells it.
     public let name: String
     /// The file.
     public let path: String
@@ -30,51 +41,54 @@ public struct BackupStore: Sendable {
 
   /// Saves `xml` as the current definition of the domain and returns the backup.
   public func save(_ xml: String, name: String, uuid: String) throws -> Backup {
+    guard !uuid.isEmpty, !uuid.contains("/"), uuid != ".", uuid != ".." else {
+      throw SystemError(path: directory, operation: "back up \(name)", reason: "the domain has no usable UUID ('\(uuid)')")
+    }
     let folder = URL(fileURLWithPath: directory).appendingPathComponent(uuid)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.timeZone = TimeZone(identifier: "UTC")
     formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
-    var id = "\(formatter.string(from: clock()))-\(name)"
-    var file = folder.appendingPathComponent(id + ".xml")
+    let stamp = formatter.string(from: clock())
+    var id = stamp
     var suffix = 1
-    while FileManager.default.fileExists(atPath: file.path) {
+    while FileManager.default.fileExists(atPath: folder.appendingPathComponent(id + ".xml").path) {
       suffix += 1
-      id = "\(formatter.string(from: clock()))-\(suffix)-\(name)"
-      file = folder.appendingPathComponent(id + ".xml")
+      id = "\(stamp)-\(suffix)"
     }
-    let handle = try FileHandle(forWritingTo: create(file))
-    defer { try? handle.close() }
-    try handle.write(contentsOf: Data(xml.utf8))
-    try handle.synchronize()
-    return Backup(id: id, uuid: uuid, name: name, path: file.path)
+    let file = folder.appendingPathComponent(id + ".xml").path
+    try AtomicFile.write(Array(xml.utf8), to: file, mode: 0o600)
+    return Backup(id: id, uuid: uuid, name: name, path: file)
   }
 
-  /// Every backup of a domain (by name or UUID), oldest first.
+  /// Every backup of a domain, by its exact name or its UUID, oldest first. Files that are empty,
+  /// not owned by this user, writable by others, or not a domain definition are passed over:
+  /// `restore` defines what it finds here.
   public func backups(of domain: String) -> [Backup] {
     let files = FileManager.default
     guard let uuids = try? files.contentsOfDirectory(atPath: directory) else { return [] }
+    let wanted = Array(domain.utf8)
     var result: [Backup] = []
     for uuid in uuids.sorted() {
       let folder = URL(fileURLWithPath: directory).appendingPathComponent(uuid)
       for file in (try? files.contentsOfDirectory(atPath: folder.path))?.sorted() ?? [] where file.hasSuffix(".xml") {
-        let id = String(file.dropLast(4))
-        guard let dash = id.firstIndex(of: "-") else { continue }
-        var name = String(id[id.index(after: dash)...])
-        if let second = name.firstIndex(of: "-"), Int(name[..<second]) != nil { name = String(name[name.index(after: second)...]) }
-        if name == domain || uuid == domain.lowercased() {
-          result.append(Backup(id: id, uuid: uuid, name: name, path: folder.appendingPathComponent(file).path))
+        let path = folder.appendingPathComponent(file).path
+        guard Self.isTrusted(path), let xml = try? String(contentsOfFile: path, encoding: .utf8),
+          let saved = try? Domain.parse(xml: xml, source: path)
+        else { continue }
+        if Array(saved.name.utf8) == wanted || uuid == domain.lowercased() {
+          result.append(Backup(id: String(file.dropLast(4)), uuid: uuid, name: saved.name, path: path))
         }
       }
     }
-    return result.sorted { $0.id < $1.id }
+    return result.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
   }
 
-  private func create(_ file: URL) throws -> URL {
-    guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-      throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: file.path])
-    }
-    return file
+  /// A regular, non-empty file owned by this user that nobody else can write.
+  private static func isTrusted(_ path: String) -> Bool {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return false }
+    return info.st_mode & S_IFMT == S_IFREG && info.st_size > 0 && info.st_uid == geteuid() && info.st_mode & 0o022 == 0
   }
 }

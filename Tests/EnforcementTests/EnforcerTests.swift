@@ -146,7 +146,7 @@ struct FakeError: Error, CustomStringConvertible {
     #expect(outcome.errors.isEmpty)
     let backup = try #require(outcome.backup)
     #expect(try String(contentsOfFile: backup.path, encoding: .utf8) == Self.definition)
-    #expect(backup.id == "20270115T080000.000Z-vm")
+    #expect(backup.id == "20270115T080000.000Z")
     #expect(BackupStore(directory: backupDirectory).backups(of: "vm").map(\.id) == [backup.id])
     #expect(!control.definitions["vm", default: ""].contains("<sound"))
   }
