@@ -8,10 +8,15 @@ public enum EnforcementPlanner {
   public struct Options: Sendable {
     /// Also remove detached devices from the persistent definition.
     public var detachFromDefinition: Bool
+    /// Aliases of devices just hot-plugged into the running domain. The hook never approved
+    /// them, so one that breaks the policy leaves the running domain whatever its rule's action
+    /// (`warn` aside): a `refuse` or `rewrite` device is detached like a `detach` one.
+    public var hotPlugged: Set<String>
 
     /// Creates options.
-    public init(detachFromDefinition: Bool = false) {
+    public init(detachFromDefinition: Bool = false, hotPlugged: Set<String> = []) {
       self.detachFromDefinition = detachFromDefinition
+      self.hotPlugged = hotPlugged
     }
   }
 
@@ -32,8 +37,9 @@ public enum EnforcementPlanner {
         let document = try DomainDocument(xml: liveXML, source: "\(domain.name) (live)")
         let evaluation = Engine.evaluate(document.domain, against: policy)
         for finding in evaluation.findings {
+          let hotPlugged = finding.device?.alias.map(options.hotPlugged.contains) ?? false
           switch finding.action {
-          case .detach:
+          case .refuse where hotPlugged, .rewrite where hotPlugged, .detach:
             guard let device = finding.device else {
               refusals.append(finding)
               continue

@@ -52,17 +52,18 @@ public struct Enforcer {
 
   /// Plans every selected domain (nothing is changed).
   public func plan(selecting selects: (String) -> Bool = { _ in true }) throws -> [DomainPlan] {
-    try control.domains().filter { selects($0.name) }.sorted { $0.name < $1.name }.map(plan)
+    try control.domains().filter { selects($0.name) }.sorted { $0.name < $1.name }.map { plan($0) }
   }
 
-  /// Plans one domain; reading errors become the plan's error.
-  public func plan(_ domain: ControlledDomain) -> DomainPlan {
+  /// Plans one domain; reading errors become the plan's error. `hotPlugged` names devices
+  /// (by alias) that were just hot-plugged: see ``EnforcementPlanner/Options/hotPlugged``.
+  public func plan(_ domain: ControlledDomain, hotPlugged: Set<String> = []) -> DomainPlan {
     do {
       let live = domain.isActive ? try control.liveXML(of: domain.name) : nil
       let definition = domain.isPersistent ? try control.definitionXML(of: domain.name) : nil
       return EnforcementPlanner.plan(
         domain: domain, liveXML: live, definitionXML: definition, policy: policy,
-        options: .init(detachFromDefinition: options.detachFromDefinition))
+        options: .init(detachFromDefinition: options.detachFromDefinition, hotPlugged: hotPlugged))
     } catch {
       return DomainPlan(
         name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: [], rewrite: nil, refusals: [], warnings: [],

@@ -126,10 +126,12 @@ public final class Watcher {
   private func handle(_ event: DomainEvent, with domainControl: LibvirtDomainControl) {
     let domain: String
     let trigger: String
+    var hotPlugged: Set<String> = []
     switch event {
     case .deviceAdded(let name, let alias):
       domain = name
       trigger = "device-added alias=\(alias)"
+      hotPlugged = [alias]
     case .lifecycle(let name, let type, _) where type == 0 || type == 2:
       domain = name
       trigger = type == 0 ? "defined" : "started"
@@ -144,7 +146,7 @@ public final class Watcher {
     do {
       guard let target = try domainControl.domains().first(where: { $0.name == domain }) else { return }
       let started = Date()
-      let plan = enforcer.plan(target)
+      let plan = enforcer.plan(target, hotPlugged: hotPlugged)
       let outcome = enforcer.apply([plan])[0]
       report(outcome, trigger: trigger, milliseconds: Int(Date().timeIntervalSince(started) * 1000))
     } catch {

@@ -266,3 +266,51 @@ struct FakeError: Error, CustomStringConvertible {
     withExtendedLifetime(first) {}
   }
 }
+
+/// A hot-plugged device was never approved by the hook: whatever its rule's action (warn aside),
+/// one that breaks the policy leaves the running domain.
+@Suite struct HotPlugPlanTests {
+  static let policy = """
+    version: 1
+    defaults: {devices: allow, action: refuse}
+    devices:
+      disk:
+        allow: [{bus: virtio}]
+      interface:
+        allow: [{model: virtio}]
+        deny:
+          - model: e1000
+            action: rewrite
+            set: {model: virtio}
+      sound:
+        action: warn
+        allow: none
+    """
+  static let live = """
+    <domain type='qemu' id='3'><name>vm</name><uuid>11111111-2222-3333-4444-555555555555</uuid><devices>
+      <disk type='file' device='disk'><source file='/tmp/usb.img'/><target dev='sda' bus='usb'/><alias name='ua-usbdisk'/></disk>
+      <interface type='user'><model type='e1000'/><alias name='net1'/></interface>
+      <sound model='ich6'><alias name='sound0'/></sound>
+    </devices></domain>
+    """
+
+  static func plan(hotPlugged: Set<String>) throws -> DomainPlan {
+    let policy = try PolicyLoader.load(text: Self.policy, file: "p.yaml").get().policy
+    return EnforcementPlanner.plan(
+      domain: ControlledDomain(name: "vm", uuid: "11111111-2222-3333-4444-555555555555", isActive: true, isPersistent: false),
+      liveXML: Self.live, definitionXML: nil, policy: policy, options: .init(hotPlugged: hotPlugged))
+  }
+
+  @Test func refuseAndRewriteDevicesThatWereJustHotPluggedAreDetached() throws {
+    let plan = try Self.plan(hotPlugged: ["ua-usbdisk", "net1", "sound0"])
+    #expect(plan.detaches.map(\.alias) == ["ua-usbdisk", "net1"])
+    #expect(plan.refusals.isEmpty)
+    #expect(plan.warnings.map { $0.device?.alias } == ["sound0"], "warn stays a warning")
+  }
+
+  @Test func devicesTheDomainStartedWithAreLeftToTheirRule() throws {
+    let plan = try Self.plan(hotPlugged: [])
+    #expect(plan.detaches.isEmpty)
+    #expect(plan.refusals.map { $0.device?.alias } == ["ua-usbdisk"])
+  }
+}

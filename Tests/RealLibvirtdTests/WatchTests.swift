@@ -86,6 +86,23 @@ struct RealLibvirtdWatchTests {
     #expect(latency < 2, "the hot-plugged tablet stayed \(latency) s")
     print("kvmpolicy-watch hot-plug latency: \(Int(latency * 1000)) ms")
 
+    // A hot-plugged USB disk (a refuse rule): never approved by the hook, so it leaves the
+    // running guest too, and the log says so.
+    let image = scratch.appendingPathComponent("usb.img")
+    try #require(FileManager.default.createFile(atPath: image.path, contents: Data(count: 1 << 20)))
+    let disk = scratch.appendingPathComponent("disk.xml")
+    try "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='\(image.path)'/><target dev='sdz' bus='usb'/></disk>"
+      .write(to: disk, atomically: true, encoding: .utf8)
+    let attached = try TestGuests.virsh("attach-device", running, disk.path, "--live")
+    try #require(attached.status == 0, "\(attached.output)")
+    var diskGone = false
+    for _ in 0..<100 where !diskGone {
+      diskGone = !(try TestGuests.virsh("domblklist", running).output.contains("sdz"))
+      if !diskGone { Thread.sleep(forTimeInterval: 0.05) }
+    }
+    #expect(diskGone, "the hot-plugged USB disk stayed")
+    #expect(started.waitFor("result=\"detached disk"), "\(started.text)")
+
     // A non-compliant definition is rewritten (and backed up); our own DEFINED event is a no-op.
     let defined = try Guests.define("watch-def")
     guests.append(defined)
