@@ -103,7 +103,7 @@ let package = Package(
     .testTarget(name: "EngineTests", dependencies: ["Engine"]),
     .testTarget(name: "HookTests", dependencies: ["Hook", "TestSupport"]),
     .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "TestSupport"]),
-    .testTarget(name: "EnforcementTests", dependencies: ["Enforcement"]),
+    .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "TestSupport"]),
     .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Parallel"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 
 #if canImport(Glibc)
   import Glibc
@@ -24,20 +25,48 @@ public final class EnforcementLock {
 
   private let descriptor: Int32
 
+  /// The lock file cannot be used: its path and why.
+  public struct Unusable: Error, CustomStringConvertible {
+    /// What the user sees: the path, then the reason.
+    public let description: String
+  }
+
   /// Takes the lock; with `wait`, blocks until the other enforcer is done.
+  ///
+  /// Only its owner can open the lock file (0600, in a 0700 directory when the directory is
+  /// ours to create), so no other local user can hold it and block `enforce` (`flock` works on a
+  /// read-only descriptor). A symbolic link at its path is refused, not followed, and nothing is
+  /// truncated before the lock is held.
   public init(path: String = EnforcementLock.defaultPath, wait: Bool) throws {
-    try FileManager.default.createDirectory(
-      atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+    let directory = (path as NSString).deletingLastPathComponent
+    if !FileManager.default.fileExists(atPath: directory) {
+      do {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      } catch {
+        throw Unusable(description: "\(directory): cannot create the lock directory: \(String(cString: strerror(errno)))")
+      }
+    }
+    let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+    guard descriptor >= 0 else {
+      let code = errno
+      let reason = code == ELOOP ? "a symbolic link; refusing to follow it" : String(cString: strerror(code))
+      throw Unusable(description: "\(path): cannot open the lock file: \(reason)")
+    }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == geteuid() else {
+      close(descriptor)
+      throw Unusable(description: "\(path): the lock file is not a regular file owned by uid \(geteuid()); remove it")
+    }
+    // An older lock file may still be 0644: only its owner may open it from now on.
+    fchmod(descriptor, 0o600)
     if flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
       let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
       close(descriptor)
       throw Busy(path: path, holder: holder?.isEmpty == false ? holder : nil)
     }
     ftruncate(descriptor, 0)
-    let pid = "\(getpid())\n"
-    _ = pid.withCString { Glibc.write(descriptor, $0, strlen($0)) }
+    let pid = Array("\(getpid())\n".utf8)
+    _ = pid.withUnsafeBytes { FileDescriptorIO.writeAll(descriptor, $0) }
     self.descriptor = descriptor
   }
 

@@ -59,7 +59,7 @@ import Testing
     try Self.withStore { store, directory in
       let good = try store.save(Self.definition("vm", Self.db), name: "vm", uuid: Self.db)
       let folder = directory + "/" + Self.db
-      FileManager.default.createFile(atPath: folder + "/20270115T090000.000Z.xml", contents: Data(), attributes: [.posixPermissions: 0o600])
+      _ = FileManager.default.createFile(atPath: folder + "/20270115T090000.000Z.xml", contents: Data(), attributes: [.posixPermissions: 0o600])
       FileManager.default.createFile(
         atPath: folder + "/20270115T100000.000Z.xml", contents: Data(Self.definition("vm", Self.db).utf8), attributes: [.posixPermissions: 0o666])
       chmod(folder + "/20270115T100000.000Z.xml", 0o666)
