@@ -7,7 +7,20 @@
 /// others.
 public enum PolicyFileGuard {
   /// Why the file is unsafe, or `nil` when it is safe (or does not exist: reading reports that).
+  ///
+  /// A symbolic link is judged on both sides, as sshd does: the path as given and the path it
+  /// resolves to, each file and every directory above it. A root-owned link into a directory a
+  /// user can write is unsafe: that user could swap what it points to.
   public static func problem(with path: String, trustedOwner: uid_t = 0) -> String? {
+    if let problem = chainProblem(path, trustedOwner: trustedOwner) { return problem }
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    let target = String(cString: resolved)
+    guard target != path else { return nil }
+    return chainProblem(target, trustedOwner: trustedOwner).map { "\(path) resolves to \(target), and \($0)" }
+  }
+
+  private static func chainProblem(_ path: String, trustedOwner: uid_t) -> String? {
     var current = path
     var first = true
     while true {

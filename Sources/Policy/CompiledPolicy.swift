@@ -404,6 +404,9 @@ extension PolicyLoader {
     return .success(policy)
   }
 
+  /// The largest policy (or compiled policy) file read: 4 MiB, far above any real policy.
+  static let maximumFileSize = 4 << 20
+
   /// Why ``compile(path:)`` wrote nothing.
   public enum CompileFailure: Error {
     /// The policy has errors.
@@ -412,29 +415,8 @@ extension PolicyLoader {
     case unwritable(String, String)
   }
 
-  /// A file's bytes, read with POSIX calls.
+  /// A policy (or compiled policy) file's bytes, through the one reader (``FileContents``).
   static func readBytes(_ path: String) -> Result<[UInt8], UnreadableFile> {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return .failure(UnreadableFile(reason: String(cString: strerror(errno)))) }
-    defer { close(descriptor) }
-    var info = stat()
-    // Sized by the file, read into uninitialized storage: nothing is zeroed or copied twice.
-    var room = fstat(descriptor, &info) == 0 && info.st_size > 0 ? Int(info.st_size) + 1 : 4096
-    var bytes: [UInt8] = []
-    while true {
-      var failure: Int32 = 0
-      var got = 0
-      let chunk = [UInt8](unsafeUninitializedCapacity: room) { buffer, initialized in
-        repeat {
-          got = read(descriptor, buffer.baseAddress, buffer.count)
-        } while got < 0 && errno == EINTR
-        if got < 0 { failure = errno }
-        initialized = max(got, 0)
-      }
-      if got < 0 { return .failure(UnreadableFile(reason: String(cString: strerror(failure)))) }
-      if got == 0 { return .success(bytes) }
-      bytes += chunk
-      room = max(room, 4096)
-    }
+    FileContents.read(path, limit: maximumFileSize).mapError { UnreadableFile(reason: $0.reason) }
   }
 }

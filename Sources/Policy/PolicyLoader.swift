@@ -32,6 +32,11 @@ public enum PolicyLoader {
   }
 
   /// The file's text, read with POSIX calls (the hook links no Foundation).
+  /// The text of the policy file at `path` (for showing diagnostics), or `nil` when unreadable.
+  public static func sourceText(ofFile path: String) -> String? {
+    try? readFile(path).get()
+  }
+
   /// The ``Policy/fingerprint`` of the text in the file at `path`, or `nil` when unreadable.
   public static func fingerprint(ofFile path: String) -> String? {
     try? readFile(path).map { Policy.fingerprint(CompiledPolicy.hash($0)) }.get()

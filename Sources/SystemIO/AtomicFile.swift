@@ -24,7 +24,7 @@ public final class AtomicFile {
   public init(path: String, mode: mode_t = 0o644) throws(SystemError) {
     var info = stat()
     if lstat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
-      throw SystemError(path: path, operation: "replace", reason: "not a regular file (\(Self.kind(info.st_mode))); refusing to replace it")
+      throw SystemError(path: path, operation: "replace", reason: "not a regular file (\(FileContents.kind(info.st_mode))); refusing to replace it")
     }
     let slash = path.lastIndex(of: "/")
     let directory = slash.map { String(path[..<$0]) } ?? "."
@@ -92,15 +92,4 @@ public final class AtomicFile {
     buffer.removeAll(keepingCapacity: true)
   }
 
-  private static func kind(_ mode: mode_t) -> String {
-    switch mode & S_IFMT {
-    case S_IFCHR: "a character device"
-    case S_IFBLK: "a block device"
-    case S_IFIFO: "a FIFO"
-    case S_IFDIR: "a directory"
-    case S_IFLNK: "a symbolic link"
-    case S_IFSOCK: "a socket"
-    default: "not a regular file"
-    }
-  }
 }

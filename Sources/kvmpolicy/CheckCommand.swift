@@ -137,7 +137,7 @@ struct PolicyOptions: ParsableArguments {
   }
 
   private func printDiagnostics(_ diagnostics: [PolicyDiagnostic]) {
-    let text = (try? String(contentsOfPolicy: policy)) ?? ""
+    let text = PolicyLoader.sourceText(ofFile: policy) ?? ""
     let colors = isatty(2) == 1 && getenv("NO_COLOR") == nil
     StandardError.print(DiagnosticFormatter(colors: colors).format(diagnostics, source: text), newline: false)
   }

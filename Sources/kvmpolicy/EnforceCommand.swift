@@ -2,6 +2,7 @@ import ArgumentParser
 import Enforcement
 import Engine
 import Policy
+import SystemIO
 
 /// `kvmpolicy enforce`: apply each finding's action to the domains of a host.
 struct EnforceCommand: ParsableCommand {
@@ -122,7 +123,7 @@ struct RestoreCommand: ParsableCommand {
       throw ExitCode(ExitStatus.badInput)
     }
     do {
-      let xml = try String(contentsOfPolicy: chosen.path)
+      let xml = try FileContents.text(chosen.path, limit: 64 << 20).get()
       let control = try LibvirtDomainControl(uri: connect)
       try control.define(xml)
       print("restored \(chosen.name) (\(chosen.uuid)) from backup \(chosen.id)")

@@ -10,20 +10,6 @@ struct FileError: Error, CustomStringConvertible {
 }
 
 extension String {
-  /// Reads a UTF-8 file with POSIX calls.
-  init(contentsOfPolicy path: String) throws {
-    guard let file = fopen(path, "r") else { throw FileError(description: String(cString: strerror(errno))) }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let count = fread(&buffer, 1, buffer.count, file)
-      if count == 0 { break }
-      bytes += buffer[0..<count]
-    }
-    self = String(decoding: bytes, as: UTF8.self)
-  }
-
   /// Writes the string to `path` atomically: a temporary file beside it, then rename.
   func write(toFile path: String) throws {
     let writer = try ReportWriter(path: path)

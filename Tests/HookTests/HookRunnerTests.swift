@@ -238,3 +238,36 @@ import Testing
     #expect(request.domain == "vm")
   }
 }
+
+/// The hook's policy file: never a hang, never a swappable link.
+@Suite struct HookPolicyFileTests {
+  static func scratch() throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-hookfile-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+    return directory
+  }
+
+  @Test(.requiresRoot) func aFIFOAsThePolicyFailsClosedAtOnce() throws {
+    let directory = try Self.scratch()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let fifo = directory + "/policy.yaml"
+    try #require(mkfifo(fifo, 0o644) == 0)
+    guard case .failure(let errors) = HookPolicyLoader.load(fifo) else {
+      Issue.record("a FIFO was read as a policy")
+      return
+    }
+    #expect(errors.diagnostics.first?.description == "\(fifo): error: cannot read the policy: not a regular file (a FIFO)")
+  }
+
+  @Test(.requiresRoot) func aRootOwnedLinkIntoAUserWritableDirectoryIsUnsafe() throws {
+    let directory = try Self.scratch()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let userDirectory = directory + "/user"
+    try FileManager.default.createDirectory(atPath: userDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+    try "version: 1\n".write(toFile: userDirectory + "/policy.yaml", atomically: false, encoding: .utf8)
+    #expect(chown(userDirectory, 65534, 65534) == 0)
+    let link = directory + "/policy.yaml"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: userDirectory + "/policy.yaml")
+    #expect(PolicyFileGuard.problem(with: link) == "\(link) resolves to \(userDirectory)/policy.yaml, and \(userDirectory) is owned by uid 65534, not root")
+  }
+}

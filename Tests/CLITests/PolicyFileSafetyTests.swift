@@ -1,0 +1,30 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A policy path that is not a regular file of a sane size is an error at once, never a hang.
+@Suite struct PolicyFileSafetyTests {
+  @Test func aFIFOADeviceAndAHugeFileAreRefusedAtOnce() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-fifo-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fifo = directory.appendingPathComponent("policy.yaml").path
+    try #require(mkfifo(fifo, 0o644) == 0)
+    // Nobody ever writes to the FIFO: a blocking open would never return.
+    let fromFIFO = try KVMPolicyProcess.run(["policy", "check", fifo])
+    #expect(fromFIFO.status == 2)
+    #expect(fromFIFO.stderr == "\(fifo): error: cannot read the policy: not a regular file (a FIFO)\n")
+    let fromDevice = try KVMPolicyProcess.run(["policy", "check", "/dev/zero"])
+    #expect(fromDevice.stderr == "/dev/zero: error: cannot read the policy: not a regular file (a character device)\n")
+    let huge = directory.appendingPathComponent("huge.yaml").path
+    #expect(FileManager.default.createFile(atPath: huge, contents: nil))
+    #expect(truncate(huge, 5 << 20) == 0)
+    let fromHuge = try KVMPolicyProcess.run(["policy", "check", huge])
+    #expect(fromHuge.status == 2)
+    #expect(fromHuge.stderr == "\(huge): error: cannot read the policy: 5242880 bytes, more than the 4194304 allowed\n")
+  }
+}
