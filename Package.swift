@@ -9,8 +9,13 @@
 //     -> Engine       (pure: (Domain, Policy) -> [Finding])
 //     -> Inventory    (collect domains from libvirt or XML files; per-source errors)
 //     -> Checking     (pure: judge collected sources -> CheckReport)
+//     -> Hook         (pure hook decisions; kvmpolicy-hook links no libvirt, no Foundation)
+//     -> HookInstallation (install/uninstall the hook; refuses binaries that are not self-contained)
+//     -> HostAudit    (host checks, the hook's among them: installed, loaded, veto by probe)
+//     -> Enforcement  (plan and apply: detach, rewrite with backups; watch)
 //     -> Reporting    (pure renderers: text, JSON, JUnit, HTML)
 //     -> kvmpolicy    (thin CLI on swift-argument-parser)
+// Shared below the stages: SystemIO (one file reader, one atomic writer), Parallel, ELF.
 import PackageDescription
 
 // The modules on the pre-start hook's path, which runs once per VM start: concrete generic

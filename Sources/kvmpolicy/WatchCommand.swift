@@ -12,7 +12,7 @@ struct WatchCommand: ParsableCommand {
     discussion: """
       Sweeps every domain at start, then reacts to libvirt's events: a hot-plugged device that breaks the policy is detached (action detach) or reported (warn); a definition changed against the policy is rewritten (action rewrite, backed up first). Survives libvirtd restarts (keepalive, reconnect with backoff, sweep again). SIGHUP reloads the policy (an invalid one is rejected and the old one stays); SIGTERM exits. One log line per decision.
 
-      Runs as a systemd service: scripts/kvmpolicy-watch.service.
+      Runs as a systemd service: kvmpolicy-watch.service (installed by the Debian package; scripts/debian/ in the source).
       """
   )
 
