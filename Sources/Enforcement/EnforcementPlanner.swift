@@ -85,9 +85,13 @@ public enum EnforcementPlanner {
         if !removals.isEmpty { try document.removeDevices(at: removals) }
         if !resolved.isEmpty {
           let rewritten = document.serialized()
+          // The definition is read with its secrets (it is defined again); the diff, which is
+          // shown and logged, is not.
           rewrite = DomainPlan.Rewrite(
             findings: resolved, original: definitionXML, rewritten: rewritten,
-            diff: UnifiedDiff.make(normalized, rewritten, oldName: "\(domain.name) (current definition)", newName: "\(domain.name) (enforced)"))
+            diff: UnifiedDiff.make(
+              redactingSecrets(normalized), redactingSecrets(rewritten), oldName: "\(domain.name) (current definition)",
+              newName: "\(domain.name) (enforced)"))
         }
       }
     } catch {
@@ -98,5 +102,13 @@ public enum EnforcementPlanner {
     return DomainPlan(
       name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: detaches, rewrite: rewrite, refusals: refusals,
       warnings: warnings, error: nil)
+  }
+}
+
+extension EnforcementPlanner {
+  /// `xml` with what libvirt shows only with `VIR_DOMAIN_XML_SECURE` blanked out: the `passwd`
+  /// of graphics devices (VNC, SPICE).
+  static func redactingSecrets(_ xml: String) -> String {
+    xml.replacing(/\b(passwd)=(["'])[^"']*\2/) { match in "\(match.output.1)=\(match.output.2)(redacted)\(match.output.2)" }
   }
 }

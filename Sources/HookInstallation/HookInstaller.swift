@@ -28,6 +28,8 @@ public enum HookInstaller {
     public let copied: Bool
     /// libvirt's single-file hook, when one exists (libvirt runs it as well).
     public let legacyHook: String?
+    /// Where the policy installed before (when it differed) was kept.
+    public let previousPolicy: String?
   }
 
   /// Why nothing (or not everything) was installed or removed.
@@ -43,18 +45,30 @@ public enum HookInstaller {
   /// ELF reader). The packaged binary is used where it is; any other is copied next to it in
   /// /usr/local/libexec.
   public static func install(
-    policy: String, binary: String, onPolicyError: HookRequest.PolicyErrorMode, layout: HookLayout
+    policy: String, binary: String, onPolicyError: HookRequest.PolicyErrorMode, layout: HookLayout, replacingForeignHook: Bool = false
   ) throws(Failure) -> Installed {
     try checkSelfContained(binary)
+    // A hook kvmpolicy did not write is someone else's: never replaced behind their back.
+    if !replacingForeignHook, let text = try? String(contentsOfFile: layout.wrapper, encoding: .utf8), HookLayout.binary(inWrapper: text) == nil {
+      throw Failure(description: "\(layout.wrapper): a hook that kvmpolicy install-hook did not write is there; move it away or pass --force")
+    }
     let files = FileManager.default
+    let previousPolicy = PolicyLoader.sourceText(ofFile: layout.policy)
     let packaged = layout.path(HookLayout.packagedBinary)
     let inPlace = realPath(binary) == realPath(packaged)
+    var keptPrevious: String?
     let binaryTarget = inPlace ? packaged : layout.path(HookLayout.copiedBinary)
     do {
       for directory in [layout.policy, layout.wrapper, binaryTarget].map({ ($0 as NSString).deletingLastPathComponent }) {
         try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
       }
-      try write(Data(contentsOf: URL(fileURLWithPath: policy)), to: layout.policy, mode: 0o644)
+      let newPolicy = try Data(contentsOf: URL(fileURLWithPath: policy))
+      // A different policy already installed is kept beside it, never lost.
+      if let previousPolicy, Data(previousPolicy.utf8) != newPolicy {
+        try write(Data(previousPolicy.utf8), to: layout.policy + ".previous", mode: 0o644)
+        keptPrevious = layout.policy + ".previous"
+      }
+      try write(newPolicy, to: layout.policy, mode: 0o644)
       // The hook reads the compiled form instead of parsing the YAML on every start.
       if case .failure(let failure) = PolicyLoader.compile(path: layout.policy, as: HookRequest.defaultPolicyPath) {
         throw Failure(description: "\(layout.policy): compiling the installed policy failed: \(failure)")
@@ -70,7 +84,7 @@ public enum HookInstaller {
     let legacy = layout.path(HookLayout.legacyHook)
     return Installed(
       policy: layout.policy, compiledPolicy: CompiledPolicy.path(for: layout.policy), wrapper: layout.wrapper,
-      binary: binaryTarget, copied: !inPlace, legacyHook: files.fileExists(atPath: legacy) ? legacy : nil)
+      binary: binaryTarget, copied: !inPlace, legacyHook: files.fileExists(atPath: legacy) ? legacy : nil, previousPolicy: keptPrevious)
   }
 
   /// Removes the wrapper kvmpolicy installed (and the binary it copied); the policy stays.

@@ -29,10 +29,12 @@ public final class AtomicFile {
     let slash = path.lastIndex(of: "/")
     let directory = slash.map { String(path[..<$0]) } ?? "."
     let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-    temporary = (directory.isEmpty ? "" : directory) + "/.\(name).kvmpolicy-\(getpid()).tmp"
+    // An unpredictable name, created exclusively and never through a link: nothing planted
+    // beside the target can redirect the write.
+    var random = SystemRandomNumberGenerator()
+    temporary = (directory.isEmpty ? "" : directory) + "/.\(name).kvmpolicy-" + String(random.next() as UInt64, radix: 36) + ".tmp"
     self.path = path
     self.mode = mode
-    unlink(temporary)
     descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
     guard descriptor >= 0 else { throw SystemError(path: temporary, operation: "create", errno: errno) }
     buffer.reserveCapacity(1 << 16)

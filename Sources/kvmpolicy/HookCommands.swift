@@ -71,6 +71,9 @@ struct InstallHookCommand: ParsableCommand {
   @Flag(help: "Send libvirtd (found by its pid file) SIGHUP afterwards, so it starts calling the hook.")
   var reload = false
 
+  @Flag(help: "Replace a hook at /etc/libvirt/hooks/qemu.d/kvmpolicy that install-hook did not write.")
+  var force = false
+
   func validate() throws {
     guard HookRequest.PolicyErrorMode(rawValue: onPolicyError) != nil else {
       throw ValidationError("--on-policy-error must be 'refuse' or 'allow'.")
@@ -84,12 +87,13 @@ struct InstallHookCommand: ParsableCommand {
     do {
       installed = try HookInstaller.install(
         policy: policy, binary: hookBinary ?? Self.defaultHookBinary(layout: layout), onPolicyError: HookRequest.PolicyErrorMode(rawValue: onPolicyError) ?? .refuse,
-        layout: layout)
+        layout: layout, replacingForeignHook: force)
     } catch {
       StandardError.print("error: \(error)")
       throw ExitCode(ExitStatus.badInput)
     }
     print("installed the policy: \(installed.policy) (compiled: \(installed.compiledPolicy))")
+    if let previous = installed.previousPolicy { print("kept the policy it replaced: \(previous)") }
     print("installed the hook:   \(installed.wrapper) -> \(installed.binary) (on policy errors: \(onPolicyError))")
     if let legacy = installed.legacyHook { print("left alone: \(legacy) (libvirt runs it as well)") }
     try LibvirtdReload.afterChange(reload: reload, root: layout.root)

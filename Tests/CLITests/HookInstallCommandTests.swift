@@ -2,6 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `install-hook` and `uninstall-hook` below a scratch root: what they write, and what they refuse.
 @Suite struct HookInstallCommandTests {
   static let baseline = KVMPolicyProcess.repositoryRoot.appendingPathComponent("policies/baseline.yaml").path
@@ -72,5 +76,54 @@ import Testing
     #expect(refused.status == 2)
     #expect(refused.stderr == "error: \(wrapperPath.path): not installed by kvmpolicy; left alone\n")
     #expect(FileManager.default.fileExists(atPath: wrapperPath.path))
+  }
+}
+
+/// install-hook never silently replaces what it did not write.
+@Suite struct HookInstallOverwriteTests {
+  @Test func aForeignHookIsRefusedUnlessForcedAndAReplacedPolicyIsKept() throws {
+    let root = try HookInstallCommandTests.scratch()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let wrapper = root.appendingPathComponent("etc/libvirt/hooks/qemu.d/kvmpolicy")
+    try FileManager.default.createDirectory(at: wrapper.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try "#!/bin/sh\n# the site's own hook\nexit 0\n".write(to: wrapper, atomically: true, encoding: .utf8)
+    let arguments = ["install-hook", "--policy", HookInstallCommandTests.baseline, "--root", root.path, "--hook-binary", "/usr/bin/true"]
+    let refused = try KVMPolicyProcess.run(arguments)
+    #expect(refused.status == 2)
+    #expect(refused.stderr == "error: \(wrapper.path): a hook that kvmpolicy install-hook did not write is there; move it away or pass --force\n")
+    #expect(try String(contentsOf: wrapper, encoding: .utf8).contains("the site's own hook"))
+
+    let forced = try KVMPolicyProcess.run(arguments + ["--force"])
+    #expect(forced.status == 0, "\(forced.stderr)")
+    // A different policy installed over the first one: the first is kept beside it.
+    let desktop = KVMPolicyProcess.repositoryRoot.appendingPathComponent("policies/desktop.yaml").path
+    let replaced = try KVMPolicyProcess.run(["install-hook", "--policy", desktop, "--root", root.path, "--hook-binary", "/usr/bin/true"])
+    #expect(replaced.status == 0, "\(replaced.stderr)")
+    let previous = root.appendingPathComponent("etc/kvmpolicy/policy.yaml.previous")
+    #expect(replaced.stdout.contains("kept the policy it replaced: \(previous.path)\n"))
+    #expect(try String(contentsOf: previous, encoding: .utf8) == String(contentsOfFile: HookInstallCommandTests.baseline, encoding: .utf8))
+  }
+}
+
+/// Temporary files are never where someone could plant a link.
+@Suite struct TemporaryFileTests {
+  @Test func policyCompileDoesNotWriteThroughALinkPlantedBesideTheTarget() throws {
+    let root = try HookInstallCommandTests.scratch()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let policy = root.appendingPathComponent("p.yaml").path
+    try FileManager.default.copyItem(atPath: HookInstallCommandTests.baseline, toPath: policy)
+    let victim = root.appendingPathComponent("victim").path
+    try "private\n".write(toFile: victim, atomically: false, encoding: .utf8)
+    #expect(chmod(victim, 0o600) == 0)
+    // The names the old writers used for their temporary files.
+    for planted in [".p.yaml.compiled.new", ".p.yaml.compiled.kvmpolicy-new", "p.yaml.compiled.new"] {
+      try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent(planted).path, withDestinationPath: victim)
+    }
+    let compiled = try KVMPolicyProcess.run(["policy", "compile", policy])
+    #expect(compiled.status == 0, "\(compiled.stderr)")
+    #expect(try String(contentsOfFile: victim, encoding: .utf8) == "private\n")
+    var info = stat()
+    #expect(stat(victim, &info) == 0 && info.st_mode & 0o777 == 0o600)
+    #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(".p.yaml.compiled").path))
   }
 }

@@ -314,3 +314,23 @@ struct FakeError: Error, CustomStringConvertible {
     #expect(plan.refusals.map { $0.device?.alias } == ["ua-usbdisk"])
   }
 }
+
+/// What `enforce --dry-run` prints never shows a secret libvirt keeps behind VIR_DOMAIN_XML_SECURE.
+@Suite struct SecretRedactionTests {
+  @Test func theDiffHidesTheGraphicsPasswordButTheRewriteKeepsIt() throws {
+    let policy = try PolicyLoader.load(text: EnforcerTests.policyText, file: "p.yaml").get().policy
+    let definition = """
+      <domain type='qemu'><name>vm</name><uuid>11111111-2222-3333-4444-555555555555</uuid><devices>
+      <graphics type='vnc' port='-1' passwd='hunter2-vnc'/>
+      <interface type='user'><model type='e1000'/></interface>
+      </devices></domain>
+      """
+    let plan = EnforcementPlanner.plan(
+      domain: ControlledDomain(name: "vm", uuid: "11111111-2222-3333-4444-555555555555", isActive: false, isPersistent: true),
+      liveXML: nil, definitionXML: definition, policy: policy)
+    let rewrite = try #require(plan.rewrite)
+    #expect(!rewrite.diff.contains("hunter2-vnc"))
+    #expect(rewrite.diff.contains("passwd=\"(redacted)\""))
+    #expect(rewrite.rewritten.contains("hunter2-vnc"), "the definition libvirt gets back keeps its password")
+  }
+}
