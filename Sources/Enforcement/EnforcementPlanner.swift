@@ -85,6 +85,32 @@ public enum EnforcementPlanner {
         if !removals.isEmpty { try document.removeDevices(at: removals) }
         if !resolved.isEmpty {
           let rewritten = document.serialized()
+          // Judge what would be defined before defining it: a `set:` that does not cure the
+          // violation would be rewritten again on every run (and by watch on its own DEFINED
+          // event), with a backup each time. Define nothing unchanged or still violating.
+          let judged = Engine.evaluate(try Domain.parse(xml: rewritten, source: "\(domain.name) (enforced)"), against: policy)
+          // The devices that were changed in place, at their indices once the removals are done.
+          let changed = Set(
+            resolved.compactMap { finding -> Int? in
+              guard let index = finding.device?.index, !removals.contains(index) else { return nil }
+              return index - removals.filter { $0 < index }.count
+            })
+          let uncured = judged.findings.filter { finding in
+            finding.action == .rewrite || (finding.action == .detach && options.detachFromDefinition)
+              || (finding.action != .warn && finding.device.map { changed.contains($0.index) } == true)
+          }
+          if let first = uncured.first {
+            return DomainPlan(
+              name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: detaches, rewrite: nil, refusals: refusals,
+              warnings: warnings,
+              error: "the rewrite does not cure the definition, so nothing was defined: after it, \(first.message) [\(first.rule)];"
+                + " make the rule's set: satisfy an allow rule")
+          }
+          guard rewritten != normalized else {
+            return DomainPlan(
+              name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: detaches, rewrite: nil, refusals: refusals,
+              warnings: warnings, error: nil)
+          }
           // The definition is read with its secrets (it is defined again); the diff, which is
           // shown and logged, is not.
           rewrite = DomainPlan.Rewrite(

@@ -78,10 +78,9 @@ public struct Enforcer {
 
   private func apply(_ plan: DomainPlan) -> Outcome {
     var outcome = Outcome(plan: plan)
-    if let error = plan.error {
-      outcome.errors.append(error)
-      return outcome
-    }
+    // A plan with an error still detaches what it found (a domain that could not be read has
+    // nothing to detach); it never rewrites.
+    if let error = plan.error { outcome.errors.append(error) }
     for detach in plan.detaches {
       let device = detach.finding.device.map { "\($0)" } ?? "device"
       do {

@@ -334,3 +334,36 @@ struct FakeError: Error, CustomStringConvertible {
     #expect(rewrite.rewritten.contains("hunter2-vnc"), "the definition libvirt gets back keeps its password")
   }
 }
+
+/// A rewrite whose `set:` does not cure the violation is never defined: no loop, no backup pile.
+@Suite struct UncuredRewriteTests {
+  static let policy = """
+    version: 1
+    defaults: {devices: allow}
+    devices:
+      interface:
+        allow: [{model: virtio}]
+        deny:
+          - model: e1000
+            action: rewrite
+            set: {model: rtl8139}
+    """
+
+  @Test func aSetThatLeavesTheDeviceViolatingDefinesNothing() throws {
+    let policy = try PolicyLoader.load(text: Self.policy, file: "p.yaml").get().policy
+    let control = FakeControl(
+      domains: [ControlledDomain(name: "vm", uuid: "11111111-2222-3333-4444-555555555555", isActive: false, isPersistent: true)],
+      live: [:], definitions: ["vm": "<domain type='qemu'><name>vm</name><devices><interface type='user'><model type='e1000'/></interface></devices></domain>"])
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-uncured-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let enforcer = Enforcer(control: control, policy: policy, backups: BackupStore(directory: directory), options: .init())
+    for _ in 0..<3 {
+      let outcome = try #require(enforcer.apply(try enforcer.plan()).first)
+      #expect(outcome.plan.rewrite == nil)
+      #expect(outcome.errors.first?.hasPrefix("the rewrite does not cure the definition, so nothing was defined: after it, interface user rtl8139") == true, "\(outcome.errors)")
+      #expect(outcome.backup == nil)
+    }
+    #expect(control.calls.isEmpty, "nothing defined, however often it runs")
+    #expect(!FileManager.default.fileExists(atPath: directory), "no backups")
+  }
+}
