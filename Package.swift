@@ -64,6 +64,8 @@ let package = Package(
     // Foundation-free file I/O shared by every module: atomic files, EINTR-safe writes, errors
     // that keep the path.
     .target(name: "SystemIO", swiftSettings: hookPath),
+    // The one JSON string escaper (reports, watch logs, checksec fields).
+    .target(name: "TextEscaping"),
     .target(name: "Libvirt", dependencies: ["CLibvirt", "Parallel"]),
     .target(name: "KernelModules", dependencies: ["CLzma", "CZstd", "CZlib"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"], swiftSettings: hookPath),
@@ -76,12 +78,12 @@ let package = Package(
     .target(
       name: "HostAudit",
       dependencies: ["Libvirt", "DomainModel", "KernelModules", "ELF", "Engine", "Policy", "Hook", "HookInstallation"]),
-    .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO"]),
+    .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "TextEscaping"]),
     .target(name: "Checking", dependencies: ["Inventory", "Engine", "Parallel"]),
-    .target(name: "ELF"),
+    .target(name: "ELF", dependencies: ["TextEscaping"]),
     .target(
       name: "Reporting",
-      dependencies: ["Inventory", "Checking", "HostAudit", "Parallel", .product(name: "Plot", package: "Plot")]
+      dependencies: ["Inventory", "Checking", "HostAudit", "Parallel", "TextEscaping", .product(name: "Plot", package: "Plot")]
     ),
     // The libvirt hook: no libvirt, no Foundation, no argument parser; it sits on every start.
     .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook"], swiftSettings: hookPath),
@@ -117,5 +119,6 @@ let package = Package(
     .testTarget(name: "RealLibvirtdTests", dependencies: ["kvmpolicy", "Libvirt", "DomainModel", "Policy", "TestSupport"]),
     .testTarget(name: "ELFTests", dependencies: ["ELF", "TestSupport"]),
     .testTarget(name: "KernelModulesTests", dependencies: ["KernelModules", "TestSupport"]),
+    .testTarget(name: "TextEscapingTests", dependencies: ["TextEscaping", "Reporting", "Enforcement", "ELF"]),
   ]
 )

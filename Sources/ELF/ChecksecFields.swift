@@ -1,3 +1,4 @@
+import TextEscaping
 /// The ten per-file values `checksec --file=F --output=json` (checksec 2.6) prints, as the same strings.
 ///
 /// Built from a `HardeningReport`, it shows checksec's answers, bugs included (`checksecRELRO`,
@@ -48,21 +49,6 @@ public struct ChecksecFields: Equatable, Sendable {
   /// The object checksec prints for `path`, e.g. `{ "/bin/ls": { "relro":"full",… } }` (path escaped).
   public func json(path: String) -> String {
     let body = Self.keys.map { "\"\($0)\":\"\(self[$0])\"" }.joined(separator: ",")
-    return "{ \"\(Self.escape(path))\": { \(body) } }"
-  }
-
-  private static func escape(_ text: String) -> String {
-    var result = ""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case let control where control.value < 0x20:
-        let hex = String(control.value, radix: 16)
-        result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: result.unicodeScalars.append(scalar)
-      }
-    }
-    return result
+    return "{ \(JSONString.quoted(path)): { \(body) } }"
   }
 }

@@ -1,3 +1,4 @@
+import TextEscaping
 /// One structured log line of `kvmpolicy watch`: `key=value` pairs, or JSON.
 public struct WatchLogRecord: Sendable {
   /// Ordered fields; `event` comes first.
@@ -21,19 +22,5 @@ public struct WatchLogRecord: Sendable {
     "{" + fields.map { "\(Self.quote($0.0)):\(Self.quote($0.1))" }.joined(separator: ",") + "}"
   }
 
-  private static func quote(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": result += "\\\""
-      case "\\": result += "\\\\"
-      case "\n": result += "\\n"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: result.unicodeScalars.append(scalar)
-      }
-    }
-    return result + "\""
-  }
+  private static func quote(_ text: String) -> String { JSONString.quoted(text) }
 }

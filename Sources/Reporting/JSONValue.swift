@@ -1,3 +1,4 @@
+import TextEscaping
 /// A JSON document with ordered object keys, written deterministically.
 ///
 /// kvmpolicy's JSON outputs are schemas operators script against; keys come out in the order
@@ -100,33 +101,7 @@ public enum JSONValue: Equatable, Sendable {
   }
 
   static func writeString(_ value: String, to output: inout [UInt8]) {
-    output.append(UInt8(ascii: "\""))
-    // Most strings need no escaping: copy them whole.
-    let copied: Bool? = value.utf8.withContiguousStorageIfAvailable { bytes in
-      for byte in bytes where byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-        return false
-      }
-      output.append(contentsOf: bytes)
-      return true
-    }
-    if copied == true {
-      output.append(UInt8(ascii: "\""))
-      return
-    }
-    for byte in value.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): output.appendStatic("\\\"")
-      case UInt8(ascii: "\\"): output.appendStatic("\\\\")
-      case UInt8(ascii: "\n"): output.appendStatic("\\n")
-      case UInt8(ascii: "\r"): output.appendStatic("\\r")
-      case UInt8(ascii: "\t"): output.appendStatic("\\t")
-      case 0..<0x20, 0x7F:
-        let hex = String(byte, radix: 16)
-        output += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
-      default: output.append(byte)
-      }
-    }
-    output.append(UInt8(ascii: "\""))
+    JSONString.append(value, to: &output)
   }
 
   private var isScalar: Bool {
