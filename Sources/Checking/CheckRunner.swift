@@ -35,8 +35,8 @@ public enum CheckRunner {
       if let evaluation = live[entry.name] {
         evaluations.append((source.kind == .file ? .file : .live, evaluation))
         if let definition = entry.definition {
-          let seen = Set(evaluation.findings.map(Self.key))
-          let scoped = Engine.evaluate(definition, against: policy, decisions: decisions).filteringFindings { !seen.contains(Self.key($0)) }
+          let seen = Set(evaluation.findings.map(\.violationKey))
+          let scoped = Engine.evaluate(definition, against: policy, decisions: decisions).filteringFindings { !seen.contains($0.violationKey) }
           evaluations.append((.definition, scoped))
         }
       }
@@ -45,12 +45,6 @@ public enum CheckRunner {
         override: evaluations.first?.1.override, error: entry.error, evaluations: evaluations)
     }
     return CheckReport.SourceResult(source: source.withoutDomains, domains: domains)
-  }
-
-  /// What makes a definition finding the same as a live one (aliases and addresses differ).
-  private static func key(_ finding: Finding) -> String {
-    let device = finding.device.map { "\($0.deviceClass)|\($0.kind ?? "")" } ?? ""
-    return "\(finding.check.rawValue)|\(device)|\(finding.attribute ?? "")|\(finding.rule.path)"
   }
 }
 

@@ -58,7 +58,7 @@ public enum EnforcementPlanner {
         // diff shows only what enforcement changes.
         let normalized = document.serialized()
         let evaluation = Engine.evaluate(document.domain, against: policy)
-        let seen = Set((refusals + warnings).map(\.message))
+        let seen = Set((refusals + warnings).map(\.violationKey))
         var removals = Set<Int>()
         var resolved: [Finding] = []
         for finding in evaluation.findings {
@@ -77,8 +77,8 @@ public enum EnforcementPlanner {
               }
             }
             resolved.append(finding)
-          case .refuse where !domain.isActive || !seen.contains(finding.message): refusals.append(finding)
-          case .warn where !seen.contains(finding.message): warnings.append(finding)
+          case .refuse where !domain.isActive || !seen.contains(finding.violationKey): refusals.append(finding)
+          case .warn where !seen.contains(finding.violationKey): warnings.append(finding)
           default: break
           }
         }

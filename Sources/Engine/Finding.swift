@@ -120,3 +120,14 @@ public enum Check: String, Sendable, CaseIterable {
   /// `<qemu:commandline>` and its kin are present but denied.
   case qemuPassthrough = "qemu-passthrough"
 }
+
+extension Finding {
+  /// What makes two findings the same violation, whichever XML they came from: the check, the
+  /// device's class and kind, the attribute and the rule. A running domain's live XML and its
+  /// definition differ in aliases, addresses and so in messages; `check` and `enforce` both use
+  /// this to report a definition finding only when it does not repeat a live one.
+  public var violationKey: String {
+    let device = device.map { "\($0.deviceClass)|\($0.kind ?? "")" } ?? ""
+    return "\(check.rawValue)|\(device)|\(attribute ?? "")|\(rule.path)"
+  }
+}

@@ -367,3 +367,22 @@ struct FakeError: Error, CustomStringConvertible {
     #expect(!FileManager.default.fileExists(atPath: directory), "no backups")
   }
 }
+
+/// `enforce --dry-run` lists a device once, as `check` does, though live and definition
+/// messages differ (aliases, addresses).
+@Suite struct LiveAndDefinitionDedupeTests {
+  @Test func aRefusedDeviceInBothTheLiveXMLAndTheDefinitionIsListedOnce() throws {
+    let policy = try PolicyLoader.load(text: "version: 1\ndefaults: {devices: allow}\ndevices:\n  sound: deny\n", file: "p.yaml").get().policy
+    let live = """
+      <domain type='qemu' id='1'><name>vm</name><devices>
+      <sound model='ich6'><alias name='sound0'/><address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/></sound>
+      </devices></domain>
+      """
+    let definition = "<domain type='qemu'><name>vm</name><devices><sound model='ich6'/></devices></domain>"
+    let plan = EnforcementPlanner.plan(
+      domain: ControlledDomain(name: "vm", uuid: "11111111-2222-3333-4444-555555555555", isActive: true, isPersistent: true),
+      liveXML: live, definitionXML: definition, policy: policy)
+    #expect(plan.refusals.count == 1)
+    #expect(plan.refusals.first?.device?.alias == "sound0")
+  }
+}
