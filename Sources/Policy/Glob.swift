@@ -1,5 +1,6 @@
 /// A shell-style pattern: `*` matches any run of characters (including `/`), `?` one character,
-/// `[abc]`, `[a-z]` and `[!x]` one character of a set; `\` escapes the next character.
+/// `[abc]`, `[a-z]` and `[!x]` one character of a set; `\` escapes the next character. Literal
+/// characters match only the same Unicode scalars, never a canonically equivalent spelling.
 public struct Glob: Hashable, Sendable, CustomStringConvertible {
   private enum Token: Hashable, Sendable {
     case literal(Character)
@@ -110,7 +111,8 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
 
   private static func matchOne(_ token: Token, _ character: Character) -> Bool {
     switch token {
-    case .literal(let literal): literal == character
+    // Exact scalars, as libvirt compares names (bytes): `ü` spelled NFC is not `u` + U+0308.
+    case .literal(let literal): literal.unicodeScalars.elementsEqual(character.unicodeScalars)
     case .any: true
     case .anyRun: false
     case .set(let ranges, let negated): ranges.contains { $0.contains(character) } != negated

@@ -26,10 +26,7 @@ struct CheckCommand: ParsableCommand {
   @OptionGroup var policyOptions: PolicyOptions
   @OptionGroup var output: OutputOptions
 
-  @Option(
-    name: .customLong("domain"),
-    help: ArgumentHelp("Only domains whose name matches this glob (repeatable), e.g. 'web-*'.", valueName: "glob"))
-  var domains: [String] = []
+  @OptionGroup var domainFilter: DomainFilterOptions
 
   @Option(help: "Output format: \(CheckReporters.identifiers.joined(separator: ", ")).")
   var format: String = "text"
@@ -41,15 +38,11 @@ struct CheckCommand: ParsableCommand {
     guard CheckReporters.identifiers.contains(format) else {
       throw ValidationError("Unknown format '\(format)'; use one of: \(CheckReporters.identifiers.joined(separator: ", ")).")
     }
-    for pattern in domains {
-      do { _ = try Glob(pattern) } catch { throw ValidationError("Invalid --domain pattern '\(pattern)': \(error.reason).") }
-    }
   }
 
   func run() throws {
     let policy = try policyOptions.load()
-    let globs = domains.compactMap { try? Glob($0) }
-    let selects: @Sendable (String) -> Bool = { name in globs.isEmpty || globs.contains { $0.matches(name) } }
+    let selects = domainFilter.selects
     let options = ReportOptions(colors: output.useColors(), explain: explain, toolVersion: KVMPolicy.configuration.version)
     guard let reporter = CheckReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
     if !sources.xml.isEmpty, let streaming = reporter as? any StreamingCheckReporter {

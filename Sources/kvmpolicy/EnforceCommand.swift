@@ -18,13 +18,11 @@ struct EnforceCommand: ParsableCommand {
       """
   )
 
-  @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The libvirt URI (default: libvirt's default, as virsh).", valueName: "uri"))
-  var connect: String?
+  @OptionGroup var connection: ConnectionOption
 
   @OptionGroup var policyOptions: PolicyOptions
 
-  @Option(name: .customLong("domain"), help: ArgumentHelp("Only domains whose name matches this glob (repeatable).", valueName: "glob"))
-  var domains: [String] = []
+  @OptionGroup var domainFilter: DomainFilterOptions
 
   @Flag(help: "Print the plan and a unified diff of each definition that would be rewritten; change nothing.")
   var dryRun = false
@@ -47,12 +45,6 @@ struct EnforceCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Seconds to wait for a guest to release a device.", valueName: "seconds"))
   var detachTimeout: Double = 10
 
-  func validate() throws {
-    for pattern in domains {
-      do { _ = try Glob(pattern) } catch { throw ValidationError("Invalid --domain pattern '\(pattern)': \(error.reason).") }
-    }
-  }
-
   func run() throws {
     let policy = try policyOptions.load()
     let lock: EnforcementLock?
@@ -65,20 +57,19 @@ struct EnforceCommand: ParsableCommand {
     defer { withExtendedLifetime(lock) {} }
     let control: LibvirtDomainControl
     do {
-      control = try LibvirtDomainControl(uri: connect)
+      control = try LibvirtDomainControl(uri: connection.connect)
     } catch {
-      StandardError.print("\(connect ?? "default"): error: \(error)")
+      StandardError.print("\(connection.connect ?? "default"): error: \(error)")
       throw ExitCode(ExitStatus.badInput)
     }
     let enforcer = Enforcer(
       control: control, policy: policy, backups: BackupStore(directory: backupDir),
       options: .init(detachTimeout: detachTimeout, shutdown: shutdown, detachFromDefinition: detachFromDefinition))
-    let globs = domains.compactMap { try? Glob($0) }
     let plans: [DomainPlan]
     do {
-      plans = try enforcer.plan { name in globs.isEmpty || globs.contains { $0.matches(name) } }
+      plans = try enforcer.plan(selecting: domainFilter.selects)
     } catch {
-      StandardError.print("\(connect ?? "default"): error: \(error)")
+      StandardError.print("\(connection.connect ?? "default"): error: \(error)")
       throw ExitCode(ExitStatus.badInput)
     }
     if dryRun {
@@ -108,8 +99,7 @@ struct RestoreCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The backup to restore (an ID enforce printed); default: the newest.", valueName: "id"))
   var backup: String?
 
-  @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The libvirt URI.", valueName: "uri"))
-  var connect: String?
+  @OptionGroup var connection: ConnectionOption
 
   @Option(help: ArgumentHelp("Where the backups are.", valueName: "dir"))
   var backupDir: String = BackupStore.defaultDirectory
@@ -124,7 +114,7 @@ struct RestoreCommand: ParsableCommand {
     }
     do {
       let xml = try FileContents.text(chosen.path, limit: 64 << 20).get()
-      let control = try LibvirtDomainControl(uri: connect)
+      let control = try LibvirtDomainControl(uri: connection.connect)
       try control.define(xml)
       print("restored \(chosen.name) (\(chosen.uuid)) from backup \(chosen.id)")
     } catch {

@@ -15,8 +15,7 @@ struct HostCommand: ParsableCommand {
       """
   )
 
-  @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The libvirt URI to ask for security models and running domains.", valueName: "uri"))
-  var connect: String?
+  @OptionGroup var connection: ConnectionOption
 
   @Option(
     name: .customLong("elf"), parsing: .upToNextOption,
@@ -38,7 +37,7 @@ struct HostCommand: ParsableCommand {
   }
 
   func run() throws {
-    let checks = HostAuditor.run(uri: connect, elfTargets: elf.isEmpty ? nil : elf.map(Self.absolute), probeHook: probeHook)
+    let checks = HostAuditor.run(uri: connection.connect, elfTargets: elf.isEmpty ? nil : elf.map(Self.absolute), probeHook: probeHook)
     guard let text = HostReport.render(checks, format: format, colors: output.useColors()) else { throw ExitCode(ExitStatus.badInput) }
     try output.write(text)
     if checks.contains(where: { $0.status == .fail }) { throw ExitCode(ExitStatus.violations) }

@@ -21,13 +21,11 @@ struct WatchCommand: ParsableCommand {
     case text, json
   }
 
-  @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The libvirt URI (default: libvirt's default).", valueName: "uri"))
-  var connect: String?
+  @OptionGroup var connection: ConnectionOption
 
   @OptionGroup var policyOptions: PolicyOptions
 
-  @Option(name: .customLong("domain"), help: ArgumentHelp("Only domains whose name matches this glob (repeatable).", valueName: "glob"))
-  var domains: [String] = []
+  @OptionGroup var domainFilter: DomainFilterOptions
 
   @Option(help: "Log lines as key=value text or one JSON object per line.")
   var logFormat: LogFormat = .text
@@ -53,11 +51,10 @@ struct WatchCommand: ParsableCommand {
     }
     defer { sources.forEach { $0.cancel() } }
     let format = logFormat
-    let globs = domains.compactMap { try? Glob($0) }
     let watcher = Watcher(
-      uri: connect, policyPath: policyOptions.policy, policy: policy, backups: BackupStore(directory: backupDir),
+      uri: connection.connect, policyPath: policyOptions.policy, policy: policy, backups: BackupStore(directory: backupDir),
       options: .init(detachTimeout: detachTimeout), control: control,
-      selecting: { name in globs.isEmpty || globs.contains { $0.matches(name) } },
+      selecting: domainFilter.selects,
       log: { record in
         let line = (format == .json ? record.json : record.text) + "\n"
         FileHandle.standardOutput.write(Data(line.utf8))

@@ -127,3 +127,13 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(".p.yaml.compiled").path))
   }
 }
+
+/// Options every command shares are declared and checked once.
+@Suite struct SharedOptionTests {
+  @Test(arguments: ["check", "enforce", "watch"])
+  func aBadDomainGlobIsAUsageErrorEverywhere(command: String) throws {
+    let result = try KVMPolicyProcess.run([command, "--domain", "web-[", "--policy", HookInstallCommandTests.baseline])
+    #expect(result.status == 2)
+    #expect(result.stderr.hasPrefix("Error: Invalid --domain pattern 'web-[': '[' is never closed with ']'.\n"))
+  }
+}
