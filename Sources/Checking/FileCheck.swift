@@ -1,4 +1,4 @@
-public import Inventory
+internal import Inventory
 import Parallel
 public import Policy
 

@@ -1,5 +1,5 @@
 public import Engine
-public import Policy
+internal import Policy
 
 /// What enforcement will do to one domain, decided before anything is changed.
 public struct DomainPlan: Sendable {

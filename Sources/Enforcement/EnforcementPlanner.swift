@@ -1,5 +1,5 @@
 import DomainModel
-public import Engine
+internal import Engine
 public import Policy
 
 /// Decides what enforcement does, from XML and the policy alone. Pure: no I/O.
@@ -63,7 +63,8 @@ public enum EnforcementPlanner {
         var resolved: [Finding] = []
         for finding in evaluation.findings {
           switch finding.action {
-          case .rewrite, .detach where options.detachFromDefinition:
+          case .detach where !options.detachFromDefinition: break  // taken from the running domain only
+          case .rewrite, .detach:
             guard let device = finding.device else { continue }
             if finding.assignments.isEmpty || finding.action == .detach {
               removals.insert(device.index)

@@ -77,7 +77,8 @@ public struct DeviceSurfaceAudit: Sendable {
     let usedOffered = all.intersection(offered)
     var evidence = [
       "\(emulator) -device help: \(offered.count) device models",
-      "\(used.count) domain\(used.count == 1 ? "" : "s") use \(usedOffered.count): \(usedOffered.sorted().joined(separator: ", "))",
+      "\(used.count) domain\(used.count == 1 ? "" : "s") use \(usedOffered.count)"
+        + (usedOffered.isEmpty ? "" : ": " + usedOffered.sorted().joined(separator: ", ")),
     ]
     let share = Double(usedOffered.count) / Double(offered.count)
     evidence.append(

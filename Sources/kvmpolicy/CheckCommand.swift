@@ -154,7 +154,7 @@ struct OutputOptions: ParsableArguments {
     switch color {
     case .always: true
     case .never: false
-    case .auto: output == nil && isatty(1) == 1 && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("")) != "dumb"
+    case .auto: output == nil && isatty(1) == 1 && getenv("NO_COLOR") == nil && getenv("TERM").map { String(cString: $0) } != "dumb"
     }
   }
 

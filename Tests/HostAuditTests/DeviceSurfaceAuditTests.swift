@@ -21,6 +21,11 @@ import Testing
     #expect(DeviceSurfaceAudit.devices(commandLine: argv) == ["virtio-net-pci", "usb-hub", "intel-hda"])
   }
 
+  @Test func noDomainsNoDanglingColon() {
+    let check = DeviceSurfaceAudit(emulator: "q", offered: ["a", "b"], used: [:]).checks()[0]
+    #expect(check.evidence[1] == "0 domains use 0")
+  }
+
   @Test func mostlyUnusedModelsAreAWarningWithTheNumbers() {
     let models = DeviceSurfaceAudit.deviceModels(help: Self.help)
     let check = DeviceSurfaceAudit(emulator: "/usr/bin/qemu-system-x86_64", offered: models, used: ["vm": ["virtio-net-pci"]]).checks()[0]

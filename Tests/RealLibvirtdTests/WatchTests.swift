@@ -76,15 +76,21 @@ struct RealLibvirtdWatchTests {
 
     let tablet = scratch.appendingPathComponent("tablet.xml")
     try "<input type='tablet' bus='usb'/>".write(to: tablet, atomically: true, encoding: .utf8)
-    func hotPlugIsUndone() throws -> Double {
+    // Undone means: watch logged one more detach of a tablet, and the tablet is gone. How fast is
+    // measured by scripts/bench, not asserted here; the wait is only a bound for a hung watch.
+    func hotPlugIsUndone() throws -> Bool {
+      let detached = "result=\"detached input tablet"
+      let before = started.text.components(separatedBy: detached).count
       let start = Date()
       try #require(try TestGuests.virsh("attach-device", running, tablet.path, "--live").status == 0)
-      while try Self.tabletPresent(running), Date().timeIntervalSince(start) < 5 { Thread.sleep(forTimeInterval: 0.02) }
-      return Date().timeIntervalSince(start)
+      while try started.text.components(separatedBy: detached).count == before || Self.tabletPresent(running) {
+        if Date().timeIntervalSince(start) > 30 { return false }
+        Thread.sleep(forTimeInterval: 0.02)
+      }
+      print("kvmpolicy-watch hot-plug undone after \(Int(Date().timeIntervalSince(start) * 1000)) ms")
+      return true
     }
-    let latency = try hotPlugIsUndone()
-    #expect(latency < 2, "the hot-plugged tablet stayed \(latency) s")
-    print("kvmpolicy-watch hot-plug latency: \(Int(latency * 1000)) ms")
+    #expect(try hotPlugIsUndone(), "the hot-plugged tablet stayed")
 
     // A hot-plugged USB disk (a refuse rule): never approved by the hook, so it leaves the
     // running guest too, and the log says so.
@@ -109,19 +115,19 @@ struct RealLibvirtdWatchTests {
     #expect(started.waitFor("domain=\(defined) trigger=defined"))
     #expect(!(try TestGuests.virsh("dumpxml", "--inactive", defined).output.contains("<sound")))
     #expect(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("backups").path))
-    Thread.sleep(forTimeInterval: 0.5)
-    #expect(started.text.components(separatedBy: "domain=\(defined) trigger=defined").count - 1 == 1, "no enforcement loop")
 
     // libvirtd restarts; watch reconnects, and the next hot-plug is still undone.
     try TestGuests.restartLibvirtd()
     #expect(started.waitFor("event=sweep reason=connect domains=2", seconds: 40))
-    #expect(try hotPlugIsUndone() < 2)
+    #expect(try hotPlugIsUndone())
+    // Events are handled in order: by now our own DEFINED event would have looped many times.
+    #expect(started.text.components(separatedBy: "domain=\(defined) trigger=defined").count - 1 == 1, "no enforcement loop")
 
     // SIGHUP with a broken policy: rejected, the old one stays in force.
     try "version: 1\ndevics: {}\n".write(to: policy, atomically: true, encoding: .utf8)
     started.signal(SIGHUP)
     #expect(started.waitFor("event=policy-rejected"))
-    #expect(try hotPlugIsUndone() < 2)
+    #expect(try hotPlugIsUndone())
 
     // SIGTERM: a clean exit.
     started.signal(SIGTERM)
