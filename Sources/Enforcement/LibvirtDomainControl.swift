@@ -1,3 +1,4 @@
+import DomainModel
 import Foundation
 import Libvirt
 
@@ -81,9 +82,13 @@ public final class LibvirtDomainControl: DomainControl {
       }
     }
     if alias == nil { Thread.sleep(forTimeInterval: 0.2) }
-    // Trust the live XML over the event: it says what the guest has now.
-    let live = try handle.xml()
-    let stillThere = alias.map { live.contains("<alias name='\($0)'/>") || live.contains("<alias name=\"\($0)\"/>") } ?? live.contains(deviceXML)
+    // Trust the live XML over the event: it says what the guest has now. Read as a domain,
+    // not searched as text: the device by its alias, or (without one) by its element.
+    let live = try DomainDocument(xml: handle.xml(), source: "\(domain) (live)")
+    let devices = live.domain.devices
+    let stillThere =
+      alias.map { alias in devices.contains { $0.alias == alias } }
+      ?? devices.contains { live.deviceXML(at: $0.index) == deviceXML }
     if !stillThere { return .removed }
     return refused ? .refused : .timedOut
   }

@@ -2,7 +2,7 @@
 /// hook's own options.
 public struct HookRequest: Equatable, Sendable {
   /// What the hook does when the policy is missing, unreadable, unsafe or invalid.
-  public enum PolicyErrorMode: String, Sendable {
+  public enum PolicyErrorMode: String, Sendable, CaseIterable {
     /// Refuse to start (fail closed): the default.
     case refuse
     /// Let the domain start, reporting the problem (fail open).

@@ -23,17 +23,21 @@ struct HookCommand: ParsableCommand {
   var policy: String = HookRequest.defaultPolicyPath
 
   @Option(help: "When the policy is missing, unsafe or invalid: refuse (fail closed) or allow (fail open).")
-  var onPolicyError: String = HookRequest.PolicyErrorMode.refuse.rawValue
+  var onPolicyError: HookRequest.PolicyErrorMode = .refuse
 
   @Argument(help: "libvirt's arguments: DOMAIN OPERATION SUB-OPERATION [EXTRA].")
   var arguments: [String] = []
 
-  func run() throws {
-    let request: HookRequest
-    switch HookRequest.parse(["--policy", policy, "--on-policy-error", onPolicyError] + arguments) {
-    case .success(let value): request = value
-    case .failure(let error): throw ValidationError(error.message)
+  func validate() throws {
+    guard (3...4).contains(arguments.count) else {
+      throw ValidationError("Expected DOMAIN OPERATION SUB-OPERATION [EXTRA], as libvirt passes them.")
     }
+  }
+
+  func run() throws {
+    let request = HookRequest(
+      domain: arguments[0], operation: arguments[1], subOperation: arguments[2], extra: arguments.count == 4 ? arguments[3] : "-",
+      policyPath: policy, onPolicyError: onPolicyError)
     let outcome = HookRunner.run(
       request, xml: { Array(FileHandle.standardInput.readDataToEndOfFile()) }, loadPolicy: HookPolicyLoader.load)
     for line in outcome.messages { StandardError.print(line) }
@@ -41,6 +45,8 @@ struct HookCommand: ParsableCommand {
     if outcome.status != 0 { throw ExitCode(outcome.status) }
   }
 }
+
+extension HookRequest.PolicyErrorMode: ExpressibleByArgument {}
 
 /// `kvmpolicy install-hook`: install the policy and the hook for libvirt's QEMU driver.
 struct InstallHookCommand: ParsableCommand {
@@ -60,7 +66,7 @@ struct InstallHookCommand: ParsableCommand {
   var policy: String
 
   @Option(help: "When the installed policy is missing, unsafe or invalid: refuse (fail closed) or allow (fail open).")
-  var onPolicyError: String = HookRequest.PolicyErrorMode.refuse.rawValue
+  var onPolicyError: HookRequest.PolicyErrorMode = .refuse
 
   @Option(help: ArgumentHelp("Install below this directory instead of / (for packaging and tests).", valueName: "dir"))
   var root: String = "/"
@@ -74,19 +80,13 @@ struct InstallHookCommand: ParsableCommand {
   @Flag(help: "Replace a hook at /etc/libvirt/hooks/qemu.d/kvmpolicy that install-hook did not write.")
   var force = false
 
-  func validate() throws {
-    guard HookRequest.PolicyErrorMode(rawValue: onPolicyError) != nil else {
-      throw ValidationError("--on-policy-error must be 'refuse' or 'allow'.")
-    }
-  }
-
   func run() throws {
     _ = try PolicyOptions(path: policy).load()
     let layout = HookLayout(root: root)
     let installed: HookInstaller.Installed
     do {
       installed = try HookInstaller.install(
-        policy: policy, binary: hookBinary ?? Self.defaultHookBinary(layout: layout), onPolicyError: HookRequest.PolicyErrorMode(rawValue: onPolicyError) ?? .refuse,
+        policy: policy, binary: hookBinary ?? Self.defaultHookBinary(layout: layout), onPolicyError: onPolicyError,
         layout: layout, replacingForeignHook: force)
     } catch {
       StandardError.print("error: \(error)")
@@ -94,7 +94,7 @@ struct InstallHookCommand: ParsableCommand {
     }
     print("installed the policy: \(installed.policy) (compiled: \(installed.compiledPolicy))")
     if let previous = installed.previousPolicy { print("kept the policy it replaced: \(previous)") }
-    print("installed the hook:   \(installed.wrapper) -> \(installed.binary) (on policy errors: \(onPolicyError))")
+    print("installed the hook:   \(installed.wrapper) -> \(installed.binary) (on policy errors: \(onPolicyError.rawValue))")
     if let legacy = installed.legacyHook { print("left alone: \(legacy) (libvirt runs it as well)") }
     try LibvirtdReload.afterChange(reload: reload, root: layout.root)
   }

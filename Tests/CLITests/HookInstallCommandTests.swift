@@ -137,3 +137,23 @@ import Testing
     #expect(result.stderr.hasPrefix("Error: Invalid --domain pattern 'web-[': '[' is never closed with ']'.\n"))
   }
 }
+
+/// `kvmpolicy hook` takes its options typed, and libvirt's arguments as they are.
+@Suite struct HookCommandTests {
+  @Test func anUnknownModeAndTooFewArgumentsAreUsageErrors() throws {
+    let mode = try KVMPolicyProcess.run(["install-hook", "--policy", HookInstallCommandTests.baseline, "--on-policy-error", "maybe"])
+    #expect(mode.status == 2)
+    #expect(mode.stderr.hasPrefix("Error: The value 'maybe' is invalid for '--on-policy-error <on-policy-error>'"))
+    let few = try KVMPolicyProcess.run(["hook", "--policy", HookInstallCommandTests.baseline, "vm"])
+    #expect(few.status == 2)
+    #expect(few.stderr.hasPrefix("Error: Expected DOMAIN OPERATION SUB-OPERATION [EXTRA], as libvirt passes them.\n"))
+  }
+
+  @Test func aDomainNamedLikeAnOptionIsJudgedAfterTheSeparator() throws {
+    let xml = "<domain type='qemu'><name>--policy</name><devices><sound model='ich6'/></devices></domain>"
+    let result = try KVMPolicyProcess.run(
+      ["hook", "--policy", HookInstallCommandTests.baseline, "--", "--policy", "prepare", "begin", "-"], stdin: xml)
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.hasPrefix("kvmpolicy: refusing to start --policy: "))
+  }
+}
