@@ -106,7 +106,22 @@ extension Check {
             extra: "<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><qemu:arg value='-device'/><qemu:arg value='pci-testdev'/></qemu:commandline>",
             violates: true)
         ])
+    case .pathTraversal:
+      CheckDescription(
+        check: self, name: "Path climbs with '..'",
+        rationale: "libvirt hands paths to QEMU as written: images/../../../../etc/shadow opens /etc/shadow past a rule written for the images directory.",
+        compliant: [Self.example(devices: Self.disk("/var/lib/libvirt/images/vm.qcow2"), rules: Self.imageRules, violates: false)],
+        violating: [Self.example(devices: Self.disk("/var/lib/libvirt/images/../../../../etc/shadow"), rules: Self.imageRules, violates: true)])
     }
+  }
+
+  private static let imageRules = """
+    disk:
+        allow:
+          - source: "/var/lib/libvirt/images/*"
+    """
+  private static func disk(_ source: String) -> String {
+    "<disk type='file' device='disk'><source file='\(source)'/><target dev='vda' bus='virtio'/></disk>"
   }
 
   private static let nicRules = """

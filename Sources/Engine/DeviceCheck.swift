@@ -14,7 +14,8 @@ enum DeviceCheck {
     var read: [(name: String, values: [String])] = []
     func values(_ name: String) -> [String] {
       if let known = read.first(where: { $0.name == name }) { return known.values }
-      let values = DeviceAttributes.isRawPath(name) ? device.values(at: name) : device.attribute(name)
+      // Paths are matched where they lead, not as written (`images/../../etc/shadow`).
+      let values = (DeviceAttributes.isRawPath(name) ? device.values(at: name) : device.attribute(name)).map(LexicalPath.normalized)
       read.append((name, values))
       return values
     }

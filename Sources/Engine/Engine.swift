@@ -21,6 +21,7 @@ public enum Engine {
     findings += PassthroughCheck.findings(context)
     var decisions: [Evaluation.Decision] = []
     for device in domain.devices {
+      if let climbing = PathCheck.finding(device, context) { findings.append(climbing) }
       let verdict = DeviceCheck.judge(device, context, decision: recording)
       if let decision = verdict.decision { decisions.append(decision) }
       if let finding = verdict.finding { findings.append(finding) }

@@ -119,6 +119,8 @@ public enum Check: String, Sendable, CaseIterable {
   case seclabelShared = "seclabel-shared"
   /// `<qemu:commandline>` and its kin are present but denied.
   case qemuPassthrough = "qemu-passthrough"
+  /// A device names an absolute path with a `..` component: it leads elsewhere than it reads.
+  case pathTraversal = "path-traversal"
 }
 
 extension Finding {

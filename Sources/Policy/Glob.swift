@@ -1,10 +1,14 @@
-/// A shell-style pattern: `*` matches any run of characters (including `/`), `?` one character,
-/// `[abc]`, `[a-z]` and `[!x]` one character of a set; `\` escapes the next character. Literal
-/// characters match only the same Unicode scalars, never a canonically equivalent spelling.
+/// A shell-style pattern: `*` matches any run of characters within one path component (never a
+/// `/`), `**` any run at all (`/` included), `?` one character, `[abc]`, `[a-z]` and `[!x]` one
+/// character of a set; `\` escapes the next character. Literal characters match only the same
+/// Unicode scalars, never a canonically equivalent spelling.
 public struct Glob: Hashable, Sendable, CustomStringConvertible {
   private enum Token: Hashable, Sendable {
     case literal(Character)
     case any
+    /// `*`: a run without `/`.
+    case anyRunInComponent
+    /// `**`: any run.
     case anyRun
     case set([ClosedRange<Character>], negated: Bool)
   }
@@ -23,7 +27,13 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
       let character = characters[index]
       switch character {
       case "*":
-        if tokens.last != .anyRun { tokens.append(.anyRun) }
+        if index + 1 < characters.count, characters[index + 1] == "*" {
+          while index + 1 < characters.count, characters[index + 1] == "*" { index += 1 }
+          if tokens.last == .anyRunInComponent { tokens.removeLast() }
+          if tokens.last != .anyRun { tokens.append(.anyRun) }
+        } else if tokens.last != .anyRun && tokens.last != .anyRunInComponent {
+          tokens.append(.anyRunInComponent)
+        }
       case "?":
         tokens.append(.any)
       case "\\":
@@ -82,9 +92,38 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     return match(count: characters.count) { characters[$0] }
   }
 
-  /// Iterative matching with backtracking to the last `*` (linear in practice, no recursion)
-  /// over `count` characters that `character` hands out by position.
+  /// Matching over `count` characters that `character` hands out by position. Without `*`
+  /// (only `**`, the usual case for names) one backtrack point is enough; with `*`, which may not
+  /// cross `/`, a table of which pattern positions each text position can reach.
   private func match(count: Int, _ character: (Int) -> Character) -> Bool {
+    if !tokens.contains(.anyRunInComponent) { return matchWithoutComponentRuns(count: count, character) }
+    // reachable[p]: the first t characters can be matched by the first p tokens.
+    var reachable = [Bool](repeating: false, count: tokens.count + 1)
+    reachable[0] = true
+    for p in tokens.indices where tokens[p] == .anyRun || tokens[p] == .anyRunInComponent {
+      guard reachable[p] else { break }
+      reachable[p + 1] = true
+    }
+    for t in 0..<count {
+      let next = character(t)
+      var following = [Bool](repeating: false, count: tokens.count + 1)
+      for p in tokens.indices where reachable[p] || following[p] {
+        switch tokens[p] {
+        case .anyRun: if reachable[p] { following[p] = true }
+        case .anyRunInComponent: if reachable[p] && next != "/" { following[p] = true }
+        default: if reachable[p] && Self.matchOne(tokens[p], next) { following[p + 1] = true }
+        }
+        // A run token may also match nothing: what reaches it reaches past it.
+        if following[p], tokens[p] == .anyRun || tokens[p] == .anyRunInComponent { following[p + 1] = true }
+      }
+      reachable = following
+      if !reachable.contains(true) { return false }
+    }
+    return reachable[tokens.count]
+  }
+
+  /// Iterative matching with backtracking to the last `**` (linear in practice, no recursion).
+  private func matchWithoutComponentRuns(count: Int, _ character: (Int) -> Character) -> Bool {
     var t = 0
     var p = 0
     var starPattern = -1
@@ -114,7 +153,7 @@ public struct Glob: Hashable, Sendable, CustomStringConvertible {
     // Exact scalars, as libvirt compares names (bytes): `ü` spelled NFC is not `u` + U+0308.
     case .literal(let literal): literal.unicodeScalars.elementsEqual(character.unicodeScalars)
     case .any: true
-    case .anyRun: false
+    case .anyRun, .anyRunInComponent: false
     case .set(let ranges, let negated): ranges.contains { $0.contains(character) } != negated
     }
   }

@@ -64,7 +64,7 @@ import Testing
     #expect(result.status == 1)
     #expect(result.stdout.contains("  desktop-01 (running): 1 violation, 2 warnings\n"))
     #expect(result.stdout.contains("    warning [warn] redirdev spicevmc (alias ua-desktop01-redir0) is not allowed: 'redirdev' devices are denied\n"))
-    #expect(result.stdout.contains("needs listen in [127.0.0.1, ::1, /run/*, /var/lib/libvirt/*] (has listen=0.0.0.0)"))
+    #expect(result.stdout.contains("needs listen in [127.0.0.1, ::1, /run/**, /var/lib/libvirt/**] (has listen=0.0.0.0)"))
   }
 
   @Test func aCompliantDomainExitsZero() throws {

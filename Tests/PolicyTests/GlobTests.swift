@@ -11,3 +11,22 @@ import Testing
     #expect(try Glob("mu\u{0308}ller-??").matches(decomposed))
   }
 }
+
+/// `*` stays within one path component; `**` crosses `/`.
+@Suite struct GlobPathTests {
+  @Test(arguments: [
+    ("/var/lib/libvirt/images/*", "/var/lib/libvirt/images/vm.qcow2", true),
+    ("/var/lib/libvirt/images/*", "/var/lib/libvirt/images/sub/vm.qcow2", false),
+    ("/var/lib/libvirt/images/**", "/var/lib/libvirt/images/sub/vm.qcow2", true),
+    ("/run/**", "/run/libvirt/qemu/vnc.sock", true),
+    ("/run/*", "/run/libvirt/qemu/vnc.sock", false),
+    ("*", "", true), ("*", "web-01", true), ("*", "a/b", false), ("**", "a/b", true),
+    ("a*b*c", "aXbYc", true), ("a*b*c", "abc", true), ("a*b*c", "aXb/c", false), ("a**c", "aXb/c", true),
+    ("**/x.sock", "/run/libvirt/x.sock", true), ("*/x.sock", "/run/libvirt/x.sock", false),
+    ("web-*", "web-01", true), ("web-*", "db-01", false), ("web-?[0-9]", "web-01", true),
+    ("*.qcow2", "vm.qcow2", true), ("*.qcow2", "vm.raw", false), ("***", "a/b/c", true),
+  ])
+  func starStaysInAComponent(pattern: String, text: String, matches: Bool) throws {
+    #expect(try Glob(pattern).matches(text) == matches, "\(pattern) on \(text)")
+  }
+}
