@@ -89,7 +89,14 @@ extension Check {
         check: self, name: "Relabelling disabled",
         rationale: "Without relabelling the VM's images keep labels other VMs may also be allowed to use.",
         compliant: [Self.example(seclabel: "<seclabel type='dynamic' model='selinux' relabel='yes'/>", violates: false)],
-        violating: [Self.example(seclabel: "<seclabel type='dynamic' model='selinux' relabel='no'/>", violates: true)])
+        violating: [
+          Self.example(seclabel: "<seclabel type='dynamic' model='selinux' relabel='no'/>", violates: true),
+          // Per device: a disk that keeps its own file unlabelled.
+          Self.example(
+            seclabel: "<seclabel type='dynamic' model='selinux' relabel='yes'/>",
+            devices: "<disk type='file' device='disk'><source file='/var/lib/libvirt/images/a.img'><seclabel model='selinux' relabel='no'/></source><target dev='vda' bus='virtio'/></disk>",
+            violates: true),
+        ])
     case .seclabelShared:
       CheckDescription(
         check: self, name: "Label shared between running VMs",
@@ -143,9 +150,10 @@ extension Check {
       domain: "<domain type='kvm'><name>example</name><devices>\(devices)</devices>\(extra)</domain>", violates: violates)
   }
 
-  private static func example(seclabel: String, live: Bool = false, violates: Bool) -> CheckDescription.Example {
+  private static func example(seclabel: String, devices: String = "", live: Bool = false, violates: Bool) -> CheckDescription.Example {
     CheckDescription.Example(
       policy: "version: 1\ndefaults:\n  devices: allow\nseclabel:\n  models: [selinux, apparmor]\n",
-      domain: "<domain type='kvm'\(live ? " id='7'" : "")><name>example</name><devices/>\(seclabel)</domain>", violates: violates)
+      domain: "<domain type='kvm'\(live ? " id='7'" : "")><name>example</name><devices>\(devices)</devices>\(seclabel)</domain>",
+      violates: violates)
   }
 }

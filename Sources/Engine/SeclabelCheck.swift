@@ -30,6 +30,26 @@ enum SeclabelCheck {
         add(.seclabelRelabel, "the \(model) label has relabel='no': libvirt will not label the VM's images for it", "relabel=no")
       }
     }
+    // A device may turn relabelling off for its own source (`<source><seclabel relabel='no'/>`):
+    // libvirt then leaves that file unlabelled for this VM, which defeats sVirt for it as a
+    // domain-wide relabel='no' would.
+    if policy.relabel {
+      for device in context.domain.devices {
+        for property in device.properties where property.path.hasSuffix("seclabel/@relabel") && property.value == "no" {
+          let element = String(property.path.dropLast("@relabel".count))
+          let models = device.values(at: element + "@model")
+          // DAC relabelling is not sVirt; an element without a model applies to every model.
+          guard models.isEmpty || models.contains(where: { $0 != "dac" && (policy.models.contains($0)) }) else { continue }
+          let reference = DeviceReference(device, kind: device.kind)
+          findings.append(
+            context.finding(
+              .seclabelRelabel, subject: .device(reference),
+              message: "\(reference) turns sVirt relabelling off for its \(element.dropLast()) (<seclabel relabel='no'>): libvirt will not label that file for this VM",
+              attribute: "\(property.path)=no", rule: policy.reference, action: action))
+          break
+        }
+      }
+    }
     // Live XML (or the hook at start) carries the labels libvirt generated: one must be sVirt.
     if context.labelsGenerated, !labels.contains(where: { isConfining($0, policy) }),
       !labels.contains(where: { $0.type == "none" && $0.model != "dac" })
