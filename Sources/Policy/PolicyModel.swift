@@ -66,7 +66,7 @@ public struct ValueMatcher: Hashable, Sendable, CustomStringConvertible {
     return values.allSatisfy { value in
       alternatives.contains { alternative in
         switch alternative {
-        case .exact(let text): text == value
+        case .exact(let text): text.utf8.elementsEqual(value.utf8)  // as libvirt compares: bytes
         case .glob(let glob): glob.matches(value)
         case .absent: false
         }

@@ -30,3 +30,12 @@ import Testing
     #expect(try Glob(pattern).matches(text) == matches, "\(pattern) on \(text)")
   }
 }
+
+/// Exact values are compared as bytes too.
+@Suite struct ExactValueTests {
+  @Test func anNFDSpellingIsNotTheNFCValue() {
+    let matcher = ValueMatcher([.exact("m\u{00FC}ller")])
+    #expect(matcher.matches(["m\u{00FC}ller"]))
+    #expect(!matcher.matches(["mu\u{0308}ller"]))
+  }
+}
