@@ -9,6 +9,9 @@ internal import CLibXML2
 /// loader is deliberately not installed: libvirt's in-process drivers load their RNG schemas
 /// through the same libxml2.) Errors are captured from the parser context instead of printed.
 enum XMLParser {
+  /// The largest document read: 16 MiB.
+  static let maximumDocumentSize = 16 << 20
+
   /// Parses `bytes` into a document the caller must free with `xmlFreeDoc`.
   static func parse(_ bytes: UnsafeRawBufferPointer, source: String) throws(DomainXMLError) -> xmlDocPtr {
     try read(bytes, source: source, streaming: false).document
@@ -29,8 +32,12 @@ enum XMLParser {
     _ bytes: UnsafeRawBufferPointer, source: String, streaming: Bool
   ) throws(DomainXMLError) -> (document: xmlDocPtr, builder: DomainBuilder) {
     _ = libxmlInitialized
-    guard bytes.count <= Int(Int32.max) else {
-      throw DomainXMLError(source: source, line: 0, message: "document is larger than 2 GiB")
+    // libvirt's own tools read at most 10 MiB of domain XML (virsh's VSH_MAX_XML_FILE); a
+    // larger document is no domain libvirt made, and the hook must answer any input quickly.
+    guard bytes.count <= maximumDocumentSize else {
+      throw DomainXMLError(
+        source: source, line: 0,
+        message: "document is \(bytes.count) bytes, more than the \(maximumDocumentSize) a domain XML may have (libvirt's tools read at most 10 MiB)")
     }
     guard let context = xmlNewParserCtxt() else {
       throw DomainXMLError(source: source, line: 0, message: "out of memory creating an XML parser")

@@ -108,3 +108,22 @@ import Testing
     #expect(count >= 5)
   }
 }
+
+/// Input is bounded: a document larger than any libvirt makes is refused at once, by both readers.
+@Suite struct DocumentSizeTests {
+  @Test func aDocumentOver16MiBIsRefusedByBothReaders() {
+    let bytes = Array("<domain type='kvm'><name>n</name><description>".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 16 << 20)
+      + Array("</description><devices/></domain>".utf8)
+    let expected = "big.xml: error: document is \(bytes.count) bytes, more than the 16777216 a domain XML may have (libvirt's tools read at most 10 MiB)"
+    bytes.withUnsafeBytes { buffer in
+      #expect(throws: DomainXMLError.self) { try Domain.parse(bytes: buffer, source: "big.xml") }
+      #expect((try? Domain.parse(bytes: buffer, source: "big.xml")) == nil)
+      do {
+        _ = try DomainDocument(bytes: buffer, source: "big.xml")
+        Issue.record("the tree reader read it")
+      } catch {
+        #expect("\(error)" == expected)
+      }
+    }
+  }
+}
