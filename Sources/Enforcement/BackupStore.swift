@@ -45,7 +45,7 @@ public struct BackupStore: Sendable {
       throw SystemError(path: directory, operation: "back up \(name)", reason: "the domain has no usable UUID ('\(uuid)')")
     }
     let folder = URL(fileURLWithPath: directory).appendingPathComponent(uuid)
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try Directories.create(folder.path, mode: 0o700)
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.timeZone = TimeZone(identifier: "UTC")

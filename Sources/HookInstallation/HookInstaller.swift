@@ -58,26 +58,24 @@ public enum HookInstaller {
     let inPlace = realPath(binary) == realPath(packaged)
     var keptPrevious: String?
     let binaryTarget = inPlace ? packaged : layout.path(HookLayout.copiedBinary)
-    do {
+    do throws(SystemError) {
       for directory in [layout.policy, layout.wrapper, binaryTarget].map({ ($0 as NSString).deletingLastPathComponent }) {
-        try files.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try Directories.create(directory, mode: 0o755)
       }
-      let newPolicy = try Data(contentsOf: URL(fileURLWithPath: policy))
+      let newPolicy = try FileContents.read(policy, limit: 4 << 20).get()
       // A different policy already installed is kept beside it, never lost.
-      if let previousPolicy, Data(previousPolicy.utf8) != newPolicy {
-        try write(Data(previousPolicy.utf8), to: layout.policy + ".previous", mode: 0o644)
+      if let previousPolicy, Array(previousPolicy.utf8) != newPolicy {
+        try AtomicFile.write(Array(previousPolicy.utf8), to: layout.policy + ".previous", mode: 0o644)
         keptPrevious = layout.policy + ".previous"
       }
-      try write(newPolicy, to: layout.policy, mode: 0o644)
+      try AtomicFile.write(newPolicy, to: layout.policy, mode: 0o644)
       // The hook reads the compiled form instead of parsing the YAML on every start.
       if case .failure(let failure) = PolicyLoader.compile(path: layout.policy, as: HookRequest.defaultPolicyPath) {
-        throw Failure(description: "\(layout.policy): compiling the installed policy failed: \(failure)")
+        throw SystemError(path: layout.policy, operation: "compile the installed policy", reason: "\(failure)")
       }
-      if !inPlace { try write(Data(contentsOf: URL(fileURLWithPath: binary)), to: binaryTarget, mode: 0o755) }
+      if !inPlace { try AtomicFile.write(try FileContents.read(binary, limit: 512 << 20).get(), to: binaryTarget, mode: 0o755) }
       let text = HookLayout.wrapperText(binary: unrooted(binaryTarget, layout), onPolicyError: onPolicyError)
-      try write(Data(text.utf8), to: layout.wrapper, mode: 0o755)
-    } catch let failure as Failure {
-      throw failure
+      try AtomicFile.write(Array(text.utf8), to: layout.wrapper, mode: 0o755)
     } catch {
       throw Failure(description: "installing the hook failed: \(error)")
     }
@@ -117,10 +115,6 @@ public enum HookInstaller {
           + "\nrefusing to install it: libvirt would fail every VM start on a host without that directory"
           + " (build with --static-swift-stdlib, as scripts/package does)")
     }
-  }
-
-  private static func write(_ data: Data, to target: String, mode: mode_t) throws(Failure) {
-    do { try AtomicFile.write(data, to: target, mode: mode) } catch { throw Failure(description: error.description) }
   }
 
   private static func realPath(_ path: String) -> String? {

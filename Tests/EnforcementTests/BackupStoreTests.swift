@@ -67,3 +67,18 @@ import Testing
     }
   }
 }
+
+/// A backup that cannot be written says where and why, in a sentence.
+@Suite struct BackupStoreErrorTests {
+  @Test func aFileInTheWayIsNamed() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-notadir-\(UUID().uuidString)").path
+    try "x".write(toFile: file, atomically: false, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let store = BackupStore(directory: file + "/backups")
+    #expect {
+      try store.save("<domain/>", name: "vm", uuid: BackupStoreTests.db)
+    } throws: { error in
+      "\(error)" == "\(file): cannot create the directory: a regular file is in the way"
+    }
+  }
+}
