@@ -31,11 +31,19 @@ public struct BackupStore: Sendable {
 
   /// Where backups live.
   public let directory: String
+  /// How many backups of each domain are kept; older ones go when a new one is saved.
+  public let keep: Int
   private let clock: @Sendable () -> Date
 
+  /// How many backups of a domain are kept unless told otherwise.
+  public static let defaultKeep = 20
+
   /// Creates a store; `clock` is injectable for tests.
-  public init(directory: String = BackupStore.defaultDirectory, clock: @escaping @Sendable () -> Date = Date.init) {
+  public init(
+    directory: String = BackupStore.defaultDirectory, keep: Int = BackupStore.defaultKeep, clock: @escaping @Sendable () -> Date = Date.init
+  ) {
     self.directory = directory
+    self.keep = max(keep, 1)
     self.clock = clock
   }
 
@@ -51,15 +59,37 @@ public struct BackupStore: Sendable {
     formatter.timeZone = TimeZone(identifier: "UTC")
     formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
     let stamp = formatter.string(from: clock())
-    var id = stamp
-    var suffix = 1
-    while FileManager.default.fileExists(atPath: folder.appendingPathComponent(id + ".xml").path) {
-      suffix += 1
-      id = "\(stamp)-\(suffix)"
-    }
+    // Within one millisecond, suffixes count up from the highest there, so the order of the ids
+    // stays the order of the backups even after pruning.
+    let taken = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+      .filter { $0.hasSuffix(".xml") }.map { Self.order(String($0.dropLast(4))) }.filter { $0.stamp == stamp }
+    let id = taken.isEmpty ? stamp : "\(stamp)-\((taken.map(\.number).max() ?? 1) + 1)"
     let file = folder.appendingPathComponent(id + ".xml").path
     try AtomicFile.write(Array(xml.utf8), to: file, mode: 0o600)
+    prune(folder.path)
     return Backup(id: id, uuid: uuid, name: name, path: file)
+  }
+
+  /// Removes the oldest backups in one domain's folder beyond ``keep`` (the newest stay).
+  private func prune(_ folder: String) {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+    let ids = names.filter { $0.hasSuffix(".xml") && !$0.hasPrefix(".") }.map { String($0.dropLast(4)) }.sorted(by: Self.precedes)
+    for id in ids.dropLast(keep) { unlink(folder + "/" + id + ".xml") }
+  }
+
+  /// A backup id's place in time: its timestamp, then its collision number (1 for none; an
+  /// older `<timestamp>-<name>` id counts as 1).
+  static func order(_ id: String) -> (stamp: String, number: Int) {
+    guard let z = id.firstIndex(of: "Z") else { return (id, 1) }
+    let stamp = String(id[...z])
+    let rest = id[id.index(after: z)...]
+    return (stamp, rest.hasPrefix("-") ? Int(rest.dropFirst()) ?? 1 : 1)
+  }
+
+  /// Whether backup `a` was taken before backup `b`.
+  static func precedes(_ a: String, _ b: String) -> Bool {
+    let (x, y) = (order(a), order(b))
+    return x.stamp == y.stamp ? x.number < y.number : x.stamp.utf8.lexicographicallyPrecedes(y.stamp.utf8)
   }
 
   /// Every backup of a domain, by its exact name or its UUID, oldest first. Files that are empty,
@@ -82,7 +112,7 @@ public struct BackupStore: Sendable {
         }
       }
     }
-    return result.sorted { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+    return result.sorted { Self.precedes($0.id, $1.id) }
   }
 
   /// A regular, non-empty file owned by this user that nobody else can write.

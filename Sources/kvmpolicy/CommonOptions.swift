@@ -1,4 +1,5 @@
 import ArgumentParser
+import Enforcement
 import Policy
 
 /// `-c/--connect URI` for commands that talk to one libvirt.
@@ -27,4 +28,20 @@ struct DomainFilterOptions: ParsableArguments {
     let globs = domains.compactMap { try? Glob($0) }
     return { name in globs.isEmpty || globs.contains { $0.matches(name) } }
   }
+}
+
+/// Where enforcement backs definitions up, and how many it keeps.
+struct BackupOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Where definitions are backed up before a rewrite.", valueName: "dir"))
+  var backupDir: String = BackupStore.defaultDirectory
+
+  @Option(help: ArgumentHelp("How many backups of each domain to keep (the oldest go first).", valueName: "n"))
+  var keep: Int = BackupStore.defaultKeep
+
+  func validate() throws {
+    guard keep >= 1 else { throw ValidationError("--keep must be at least 1: the backup just taken is always kept.") }
+  }
+
+  /// The store these options name.
+  var store: BackupStore { BackupStore(directory: backupDir, keep: keep) }
 }

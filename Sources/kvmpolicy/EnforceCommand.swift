@@ -33,8 +33,7 @@ struct EnforceCommand: ParsableCommand {
   @Flag(help: "Also remove detached devices from the persistent definition.")
   var detachFromDefinition = false
 
-  @Option(help: ArgumentHelp("Where definitions are backed up before a rewrite.", valueName: "dir"))
-  var backupDir: String = BackupStore.defaultDirectory
+  @OptionGroup var backups: BackupOptions
 
   @Option(help: ArgumentHelp("The lock file that keeps enforcers apart.", valueName: "file"))
   var lockFile: String = EnforcementLock.defaultPath
@@ -63,7 +62,7 @@ struct EnforceCommand: ParsableCommand {
       throw ExitCode(ExitStatus.badInput)
     }
     let enforcer = Enforcer(
-      control: control, policy: policy, backups: BackupStore(directory: backupDir),
+      control: control, policy: policy, backups: backups.store,
       options: .init(detachTimeout: detachTimeout, shutdown: shutdown, detachFromDefinition: detachFromDefinition))
     let plans: [DomainPlan]
     do {

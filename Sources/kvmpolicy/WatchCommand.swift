@@ -30,8 +30,7 @@ struct WatchCommand: ParsableCommand {
   @Option(help: "Log lines as key=value text or one JSON object per line.")
   var logFormat: LogFormat = .text
 
-  @Option(help: ArgumentHelp("Where definitions are backed up before a rewrite.", valueName: "dir"))
-  var backupDir: String = BackupStore.defaultDirectory
+  @OptionGroup var backups: BackupOptions
 
   @Option(help: ArgumentHelp("Seconds to wait for a guest to release a device.", valueName: "seconds"))
   var detachTimeout: Double = 10
@@ -52,7 +51,7 @@ struct WatchCommand: ParsableCommand {
     defer { sources.forEach { $0.cancel() } }
     let format = logFormat
     let watcher = Watcher(
-      uri: connection.connect, policyPath: policyOptions.policy, policy: policy, backups: BackupStore(directory: backupDir),
+      uri: connection.connect, policyPath: policyOptions.policy, policy: policy, backups: backups.store,
       options: .init(detachTimeout: detachTimeout), control: control,
       selecting: domainFilter.selects,
       log: { record in

@@ -82,3 +82,18 @@ import Testing
     }
   }
 }
+
+/// Backups are pruned per domain: the newest `keep` stay.
+@Suite struct BackupPruningTests {
+  @Test func onlyTheNewestKeepBackupsOfADomainStay() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-prune-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let clock = { @Sendable in Date(timeIntervalSince1970: 1_800_000_000) }
+    let store = BackupStore(directory: directory, keep: 3, clock: clock)
+    var ids: [String] = []
+    for _ in 0..<5 { ids.append(try store.save(BackupStoreTests.definition("vm", BackupStoreTests.db), name: "vm", uuid: BackupStoreTests.db).id) }
+    _ = try store.save(BackupStoreTests.definition("other", BackupStoreTests.zeroOneDB), name: "other", uuid: BackupStoreTests.zeroOneDB)
+    #expect(store.backups(of: "vm").map(\.id) == Array(ids.suffix(3)))
+    #expect(store.backups(of: "other").count == 1, "another domain's backups are its own")
+  }
+}
