@@ -18,7 +18,7 @@ import SystemIO
 /// every rule's location: it is decoded once).
 public enum CompiledPolicy {
   /// Bumped whenever the policy model or this layout changes; older files are then ignored.
-  public static let formatVersion: UInt8 = 2
+  public static let formatVersion: UInt8 = 3
   static let magic = Array("KVMPOLICY-COMPILED".utf8)
 
   /// Where the compiled form of a policy file lives: beside it, hidden.
@@ -161,6 +161,7 @@ private struct Writer {
     action(ruleset.defaultAction)
     optional(ruleset.unlistedClassesAllowed) { $0.bool($1) }
     optional(ruleset.unlistedReference) { $0.reference($1) }
+    optional(ruleset.detachTimeout) { $0.string($1.rawValue) }
     // Sorted, so that the same policy always compiles to the same bytes.
     array(ruleset.classes.sorted { $0.key < $1.key }) { writer, entry in
       writer.string(entry.key)
@@ -319,6 +320,7 @@ private struct Reader {
     var ruleset = Ruleset()
     guard let defaultAction = action(), let allowed = optional({ $0.bool() }),
       let unlistedReference = optional({ $0.reference() }),
+      let detachTimeout = optional({ $0.string().flatMap(DetachTimeoutAction.init(rawValue:)) }),
       let classes = array({ reader -> (String, ClassPolicy)? in
         guard let name = reader.string(), let allowsAll = reader.bool(), let allow = reader.array({ $0.rule() }),
           let deny = reader.array({ $0.rule() }), let action = reader.action(), let reference = reader.reference()
@@ -339,6 +341,7 @@ private struct Reader {
     ruleset.defaultAction = defaultAction
     ruleset.unlistedClassesAllowed = allowed
     ruleset.unlistedReference = unlistedReference
+    ruleset.detachTimeout = detachTimeout
     ruleset.classes = Dictionary(classes, uniquingKeysWith: { first, _ in first })
     ruleset.seclabel = seclabel
     ruleset.passthrough = passthrough

@@ -184,6 +184,9 @@ public struct Ruleset: Hashable, Sendable {
   public var seclabel: SeclabelPolicy?
   /// The QEMU passthrough section.
   public var passthrough: PassthroughPolicy?
+  /// `defaults.detach-timeout`: what `watch` does when a running domain never releases a device
+  /// it was asked to detach (`nil`: not said; `report` is the built-in).
+  public var detachTimeout: DetachTimeoutAction?
 
   /// An empty ruleset.
   public init() {
@@ -201,8 +204,17 @@ public struct Ruleset: Hashable, Sendable {
     result.classes.merge(other.classes) { $1 }
     if let seclabel = other.seclabel { result.seclabel = seclabel }
     if let passthrough = other.passthrough { result.passthrough = passthrough }
+    if let detachTimeout = other.detachTimeout { result.detachTimeout = detachTimeout }
     return result
   }
+}
+
+/// What happens when a guest never releases a device it was asked to detach.
+public enum DetachTimeoutAction: String, Sendable, CaseIterable {
+  /// Log it and keep it pending no more: the device stays until the next event or sweep.
+  case report
+  /// Log it and ask the guest to shut down.
+  case shutdown
 }
 
 /// Which domains an override applies to: every given criterion must hold.

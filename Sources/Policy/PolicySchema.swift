@@ -75,7 +75,7 @@ struct PolicySchema {
 
   private mutating func defaults(_ node: PolicyNode, path: String, into ruleset: inout Ruleset) {
     guard let entries = mapping(node, context: "'defaults'") else { return }
-    checkKeys(entries, allowed: ["action", "devices"], context: "'defaults'")
+    checkKeys(entries, allowed: ["action", "devices", "detach-timeout"], context: "'defaults'")
     for entry in entries {
       switch entry.key {
       case "action": ruleset.defaultAction = action(entry.value)
@@ -83,6 +83,10 @@ struct PolicySchema {
         if let verdict = choice(entry.value, field: "defaults.devices", among: ["allow", "deny"]) {
           ruleset.unlistedClassesAllowed = verdict == "allow"
           ruleset.unlistedReference = RuleReference(path: path + ".devices", location: entry.keyLocation)
+        }
+      case "detach-timeout":
+        if let verdict = choice(entry.value, field: "defaults.detach-timeout", among: DetachTimeoutAction.allCases.map(\.rawValue)) {
+          ruleset.detachTimeout = DetachTimeoutAction(rawValue: verdict)
         }
       default: break
       }

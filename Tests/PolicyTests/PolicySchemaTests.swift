@@ -175,3 +175,35 @@ func errors(_ text: String) -> [String] {
     #expect(throws: GlobError.self) { try Glob("abc\\") }
   }
 }
+
+/// `defaults.detach-timeout`: what watch does about a device a guest never releases.
+@Suite struct DetachTimeoutPolicyTests {
+  @Test func itIsReadInheritedByOverridesAndCompiled() throws {
+    let text = """
+      version: 1
+      defaults:
+        detach-timeout: shutdown
+      overrides:
+        - name: lab
+          match: {name: "lab-*"}
+          defaults:
+            detach-timeout: report
+      """
+    let policy = try PolicyLoader.load(text: text, file: "p.yaml").get().policy
+    #expect(policy.base.detachTimeout == .shutdown)
+    #expect(policy.ruleset(forName: "lab-1", uuid: nil, tags: []).0.detachTimeout == .report)
+    #expect(policy.ruleset(forName: "web-1", uuid: nil, tags: []).0.detachTimeout == .shutdown)
+    let hash = CompiledPolicy.hash(text)
+    #expect(CompiledPolicy.decode(CompiledPolicy.encode(policy, sourceHash: hash), sourceHash: hash) == policy)
+  }
+
+  @Test func anUnknownValueIsAnErrorAtItsPosition() {
+    let result = PolicyLoader.load(text: "version: 1\ndefaults:\n  detach-timeout: reboot\n", file: "p.yaml")
+    guard case .failure(let errors) = result else {
+      Issue.record("an unknown detach-timeout was accepted")
+      return
+    }
+    #expect(errors.diagnostics.first?.location.line == 3)
+    #expect(errors.diagnostics.first?.message.contains("reboot") == true)
+  }
+}
