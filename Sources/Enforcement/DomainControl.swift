@@ -8,7 +8,8 @@ public protocol DomainControl: AnyObject {
   /// The persistent definition, with secrets (a redefinition must not lose them).
   func definitionXML(of domain: String) throws -> String
   /// Detaches a device from the running domain and waits until it is gone, refused, or the
-  /// timeout passes. `deviceXML` is used when the device has no alias.
+  /// timeout passes; with a timeout of 0 it only asks (``DetachOutcome/pending`` unless the
+  /// device is already gone). `deviceXML` is used when the device has no alias.
   func detach(from domain: String, alias: String?, deviceXML: String, timeout: Double) throws -> DetachOutcome
   /// Defines the domain from XML with schema validation.
   func define(_ xml: String) throws
@@ -44,4 +45,6 @@ public enum DetachOutcome: Equatable, Sendable {
   case refused
   /// No event within the timeout, and the live XML still has it.
   case timedOut
+  /// Asked without waiting (timeout 0), and the guest has not released it yet.
+  case pending
 }

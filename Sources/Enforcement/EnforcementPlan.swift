@@ -1,5 +1,5 @@
 public import Engine
-internal import Policy
+public import Policy
 
 /// What enforcement will do to one domain, decided before anything is changed.
 public struct DomainPlan: Sendable {
@@ -41,6 +41,8 @@ public struct DomainPlan: Sendable {
   public let warnings: [Finding]
   /// Why the domain could not be planned, if it could not.
   public let error: String?
+  /// What to do when a detach is not done in time (the policy's `defaults.detach-timeout`).
+  public var detachTimeout: DetachTimeoutAction = .report
 
   /// Whether the plan changes anything.
   public var changesSomething: Bool { !detaches.isEmpty || rewrite != nil }

@@ -32,9 +32,12 @@ public enum EnforcementPlanner {
     var refusals: [Finding] = []
     var warnings: [Finding] = []
     var rewrite: DomainPlan.Rewrite?
+    var detachTimeout = DetachTimeoutAction.report
     do throws(DomainXMLError) {
       if let liveXML, domain.isActive {
         let document = try DomainDocument(xml: liveXML, source: "\(domain.name) (live)")
+        let model = document.domain
+        detachTimeout = policy.ruleset(forName: model.name, uuid: model.uuid, tags: model.tags).0.detachTimeout ?? .report
         let evaluation = Engine.evaluate(document.domain, against: policy)
         for finding in evaluation.findings {
           let hotPlugged = finding.device?.alias.map(options.hotPlugged.contains) ?? false
@@ -128,7 +131,7 @@ public enum EnforcementPlanner {
     }
     return DomainPlan(
       name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: detaches, rewrite: rewrite, refusals: refusals,
-      warnings: warnings, error: nil)
+      warnings: warnings, error: nil, detachTimeout: detachTimeout)
   }
 }
 

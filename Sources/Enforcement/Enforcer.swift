@@ -18,6 +18,18 @@ public struct Enforcer {
     public var errors: [String] = []
     /// The backup taken before a rewrite.
     public var backup: BackupStore.Backup?
+    /// Detaches asked for and not yet done (a detach timeout of 0 asks without waiting).
+    public var pendingDetaches: [PendingDetach] = []
+  }
+
+  /// A detach the guest has not carried out yet.
+  public struct PendingDetach: Sendable, Equatable {
+    /// The domain.
+    public let domain: String
+    /// The device's alias (detaches without an alias are never left pending: see apply).
+    public let alias: String
+    /// The device as reports name it.
+    public let device: String
   }
 
   /// Settings.
@@ -71,20 +83,27 @@ public struct Enforcer {
     }
   }
 
-  /// Applies plans, one domain at a time.
-  public func apply(_ plans: [DomainPlan]) -> [Outcome] {
-    plans.map(apply)
+  /// Applies plans, one domain at a time. `skipping` says which detaches (domain, alias) are
+  /// already pending and must not be asked for again.
+  public func apply(_ plans: [DomainPlan], skipping: (String, String) -> Bool = { _, _ in false }) -> [Outcome] {
+    plans.map { apply($0, skipping: skipping) }
   }
 
-  private func apply(_ plan: DomainPlan) -> Outcome {
+  private func apply(_ plan: DomainPlan, skipping: (String, String) -> Bool) -> Outcome {
     var outcome = Outcome(plan: plan)
     // A plan with an error still detaches what it found (a domain that could not be read has
     // nothing to detach); it never rewrites.
     if let error = plan.error { outcome.errors.append(error) }
     for detach in plan.detaches {
       let device = detach.finding.device.map { "\($0)" } ?? "device"
+      if let alias = detach.alias, skipping(plan.name, alias) { continue }
+      // Without an alias there is no event to wait for later: such a detach is always waited for.
+      let timeout = detach.alias == nil && options.detachTimeout <= 0 ? 10 : options.detachTimeout
       do {
-        switch try control.detach(from: plan.name, alias: detach.alias, deviceXML: detach.deviceXML, timeout: options.detachTimeout) {
+        switch try control.detach(from: plan.name, alias: detach.alias, deviceXML: detach.deviceXML, timeout: timeout) {
+        case .pending:
+          outcome.events.append("asked to detach \(device); waiting for the guest")
+          if let alias = detach.alias { outcome.pendingDetaches.append(PendingDetach(domain: plan.name, alias: alias, device: device)) }
         case .removed: outcome.events.append("detached \(device)")
         case .refused: outcome.errors.append("the guest refused to release \(device)")
         case .timedOut: outcome.errors.append("\(device) is still attached after \(Int(options.detachTimeout)) s")

@@ -81,7 +81,7 @@ public final class LibvirtDomainControl: DomainControl {
         break
       }
     }
-    if alias == nil { Thread.sleep(forTimeInterval: 0.2) }
+    if alias == nil && timeout > 0 { Thread.sleep(forTimeInterval: 0.2) }
     // Trust the live XML over the event: it says what the guest has now. Read as a domain,
     // not searched as text: the device by its alias, or (without one) by its element.
     let live = try DomainDocument(xml: handle.xml(), source: "\(domain) (live)")
@@ -90,6 +90,7 @@ public final class LibvirtDomainControl: DomainControl {
       alias.map { alias in devices.contains { $0.alias == alias } }
       ?? devices.contains { live.deviceXML(at: $0.index) == deviceXML }
     if !stillThere { return .removed }
+    if timeout <= 0 { return .pending }
     return refused ? .refused : .timedOut
   }
 

@@ -1,3 +1,4 @@
+import DomainModel
 import Foundation
 import Libvirt
 public import Policy
@@ -8,6 +9,12 @@ public import Policy
 ///
 /// Our own redefinition fires DEFINED again; the second pass finds nothing to do, because
 /// enforcement is idempotent, so there is no loop.
+///
+/// Detaches are asked for without waiting: a guest that takes its time (a PCI unplug needs its
+/// cooperation) holds up no other domain and no signal. Each device has at most one detach
+/// pending; libvirt's DEVICE_REMOVED (or REMOVAL_FAILED) settles it, and one still attached at
+/// its deadline is reported and, if the policy's `defaults.detach-timeout` says so, its domain
+/// is asked to shut down.
 public final class Watcher {
   /// Signals from outside: reload the policy, stop.
   public final class Control: @unchecked Sendable {
@@ -42,6 +49,20 @@ public final class Watcher {
   private let log: (WatchLogRecord) -> Void
   private let selects: (String) -> Bool
   private var domainControl: LibvirtDomainControl?
+  /// Detaches asked for and not settled yet, by domain and alias.
+  private var pending: [PendingKey: Pending] = [:]
+
+  private struct PendingKey: Hashable {
+    let domain: String
+    let alias: String
+  }
+
+  private struct Pending {
+    let detach: Enforcer.PendingDetach
+    let since: Date
+    let deadline: Date
+    let onTimeout: DetachTimeoutAction
+  }
 
   /// Creates a watcher; `log` receives one record per decision.
   public init(
@@ -74,7 +95,8 @@ public final class Watcher {
         continue
       }
       if control.takeReload() { reload() }
-      // Wake at least once a second: signals, liveness. Idle otherwise.
+      expirePending(with: connected)
+      // Wake at least once a second: signals, liveness, deadlines. Idle otherwise.
       guard let event = connected.nextEvent(timeout: 1) else { continue }
       handle(event, with: connected)
     }
@@ -111,13 +133,20 @@ public final class Watcher {
     }
   }
 
+  /// An enforcer that asks for detaches without waiting for them (see ``expirePending(with:)``).
+  private func enforcer(_ domainControl: LibvirtDomainControl) -> Enforcer {
+    var asking = options
+    asking.detachTimeout = 0
+    return Enforcer(control: domainControl, policy: policy, backups: backups, options: asking)
+  }
+
   private func sweep(reason: String) {
     guard let domainControl else { return }
-    let enforcer = Enforcer(control: domainControl, policy: policy, backups: backups, options: options)
+    let enforcer = enforcer(domainControl)
     do {
       let plans = try enforcer.plan(selecting: selects)
       log(WatchLogRecord([("event", "sweep"), ("reason", reason), ("domains", "\(plans.count)")]))
-      for outcome in enforcer.apply(plans) { report(outcome, trigger: "sweep") }
+      for outcome in enforcer.apply(plans, skipping: isPending) { report(outcome, trigger: "sweep") }
     } catch {
       log(WatchLogRecord([("event", "sweep-failed"), ("error", "\(error)")]))
     }
@@ -136,26 +165,86 @@ public final class Watcher {
       domain = name
       trigger = type == 0 ? "defined" : "started"
     case .deviceRemoved(let name, let alias):
-      log(WatchLogRecord([("event", "device-removed"), ("domain", name), ("alias", alias)]))
+      if let settled = pending.removeValue(forKey: PendingKey(domain: name, alias: alias)) {
+        let milliseconds = Int(Date().timeIntervalSince(settled.since) * 1000)
+        log(WatchLogRecord([
+          ("event", "enforced"), ("domain", name), ("trigger", "device-removed alias=\(alias)"), ("ms", "\(milliseconds)"),
+          ("result", "detached \(settled.detach.device)"),
+        ]))
+      } else {
+        log(WatchLogRecord([("event", "device-removed"), ("domain", name), ("alias", alias)]))
+      }
+      return
+    case .deviceRemovalFailed(let name, let alias):
+      guard let failed = pending.removeValue(forKey: PendingKey(domain: name, alias: alias)) else { return }
+      log(WatchLogRecord([
+        ("event", "error"), ("domain", name), ("trigger", "device-removal-failed alias=\(alias)"),
+        ("error", "the guest refused to release \(failed.detach.device)"),
+      ]))
+      onTimeout(failed, with: domainControl)
       return
     default:
       return
     }
     guard selects(domain) else { return }
-    let enforcer = Enforcer(control: domainControl, policy: policy, backups: backups, options: options)
+    let enforcer = enforcer(domainControl)
     do {
-      guard let target = try domainControl.domains().first(where: { $0.name == domain }) else { return }
+      // Names compare as bytes, as libvirt compares them.
+      guard let target = try domainControl.domains().first(where: { $0.name.utf8.elementsEqual(domain.utf8) }) else { return }
       let started = Date()
       let plan = enforcer.plan(target, hotPlugged: hotPlugged)
-      let outcome = enforcer.apply([plan])[0]
+      let outcome = enforcer.apply([plan], skipping: isPending)[0]
       report(outcome, trigger: trigger, milliseconds: Int(Date().timeIntervalSince(started) * 1000))
     } catch {
       log(WatchLogRecord([("event", "error"), ("domain", domain), ("trigger", trigger), ("error", "\(error)")]))
     }
   }
 
+  private func isPending(_ domain: String, _ alias: String) -> Bool {
+    pending[PendingKey(domain: domain, alias: alias)] != nil
+  }
+
+  /// Settles the detaches whose deadline has passed: gone after all (the event was missed), or
+  /// still attached, reported and handled as the policy says.
+  private func expirePending(with domainControl: LibvirtDomainControl) {
+    let now = Date()
+    for (key, entry) in pending where entry.deadline <= now {
+      pending[key] = nil
+      let live = try? DomainDocument(xml: domainControl.liveXML(of: key.domain), source: "\(key.domain) (live)")
+      let seconds = Int(now.timeIntervalSince(entry.since).rounded())
+      if let live, !live.domain.devices.contains(where: { $0.alias == key.alias }) {
+        log(WatchLogRecord([("event", "enforced"), ("domain", key.domain), ("trigger", "deadline"), ("result", "detached \(entry.detach.device)")]))
+        continue
+      }
+      log(WatchLogRecord([
+        ("event", "error"), ("domain", key.domain), ("trigger", "deadline"),
+        ("error", "\(entry.detach.device) is still attached after \(seconds) s"), ("on-timeout", entry.onTimeout.rawValue),
+      ]))
+      onTimeout(entry, with: domainControl)
+    }
+  }
+
+  /// The policy's `defaults.detach-timeout` for a detach that did not happen.
+  private func onTimeout(_ entry: Pending, with domainControl: LibvirtDomainControl) {
+    guard entry.onTimeout == .shutdown else { return }
+    do {
+      try domainControl.shutdown(entry.detach.domain)
+      log(WatchLogRecord([
+        ("event", "enforced"), ("domain", entry.detach.domain), ("trigger", "detach-timeout"),
+        ("result", "asked the guest to shut down: it kept \(entry.detach.device)"),
+      ]))
+    } catch {
+      log(WatchLogRecord([("event", "error"), ("domain", entry.detach.domain), ("trigger", "detach-timeout"), ("error", "shutdown failed: \(error)")]))
+    }
+  }
+
   private func report(_ outcome: Enforcer.Outcome, trigger: String, milliseconds: Int? = nil) {
     let plan = outcome.plan
+    let now = Date()
+    for detach in outcome.pendingDetaches {
+      pending[PendingKey(domain: detach.domain, alias: detach.alias)] = Pending(
+        detach: detach, since: now, deadline: now.addingTimeInterval(options.detachTimeout), onTimeout: plan.detachTimeout)
+    }
     var base: [(String, String)] = [("domain", plan.name), ("trigger", trigger)]
     if let milliseconds { base.append(("ms", "\(milliseconds)")) }
     for event in outcome.events { log(WatchLogRecord([("event", "enforced")] + base + [("result", event)])) }

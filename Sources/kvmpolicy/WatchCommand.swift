@@ -10,7 +10,7 @@ struct WatchCommand: ParsableCommand {
     commandName: "watch",
     abstract: "Keep the host in policy: enforce on hot-plug, (re)definition and start events.",
     discussion: """
-      Sweeps every domain at start, then reacts to libvirt's events: a hot-plugged device that breaks the policy is detached (action detach) or reported (warn); a definition changed against the policy is rewritten (action rewrite, backed up first). Survives libvirtd restarts (keepalive, reconnect with backoff, sweep again). SIGHUP reloads the policy (an invalid one is rejected and the old one stays); SIGTERM exits. One log line per decision.
+      Sweeps every domain at start, then reacts to libvirt's events: a hot-plugged device that breaks the policy is detached (any action but warn: the hook never approved it); a definition changed against the policy is rewritten (action rewrite, backed up first). Detaches are asked for without waiting; one still attached after --detach-timeout seconds is logged, and the policy's defaults.detach-timeout (report or shutdown) decides what follows. Survives libvirtd restarts (keepalive, reconnect with backoff, sweep again). SIGHUP reloads the policy (an invalid one is rejected and the old one stays); SIGTERM exits. One log line per decision.
 
       Runs as a systemd service: kvmpolicy-watch.service (installed by the Debian package; scripts/debian/ in the source).
       """

@@ -386,3 +386,25 @@ struct FakeError: Error, CustomStringConvertible {
     #expect(plan.refusals.first?.device?.alias == "sound0")
   }
 }
+
+/// watch asks for detaches without waiting: a pending one is reported, and never asked twice.
+@Suite struct PendingDetachTests {
+  @Test func aDetachAskedWithoutWaitingIsPendingAndNotAskedAgain() throws {
+    let control = FakeControl(
+      domains: [ControlledDomain(name: "vm", uuid: "11111111-2222-3333-4444-555555555555", isActive: true, isPersistent: false)],
+      live: ["vm": EnforcerTests.live], definitions: [:])
+    control.detachOutcome = .pending
+    let policy = try PolicyLoader.load(text: EnforcerTests.policyText, file: "p.yaml").get().policy
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-pending-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let enforcer = Enforcer(control: control, policy: policy, backups: BackupStore(directory: directory), options: .init(detachTimeout: 0))
+    let first = try #require(enforcer.apply(try enforcer.plan()).first)
+    #expect(first.pendingDetaches.map(\.alias) == ["input0"])
+    #expect(first.events.contains { $0.hasPrefix("asked to detach input tablet (alias input0") })
+    #expect(first.errors.isEmpty)
+    control.calls.removeAll()
+    let second = try #require(enforcer.apply(try enforcer.plan(), skipping: { $0 == "vm" && $1 == "input0" }).first)
+    #expect(!control.calls.contains("detach vm input0"), "a pending detach is not asked for again")
+    #expect(second.pendingDetaches.isEmpty)
+  }
+}

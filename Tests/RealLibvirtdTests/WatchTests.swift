@@ -16,14 +16,14 @@ struct RealLibvirtdWatchTests {
     let process = Process()
     let log: URL
 
-    init(policy: String, scratch: URL) throws {
+    init(policy: String, scratch: URL, extra: [String] = []) throws {
       log = scratch.appendingPathComponent("watch.log")
       FileManager.default.createFile(atPath: log.path, contents: nil)
       process.executableURL = KVMPolicyProcess.binary
       process.arguments = [
         "watch", "-c", "qemu:///system", "--policy", policy, "--domain", "kvmpolicy-test-watch*",
         "--backup-dir", scratch.appendingPathComponent("backups").path,
-      ]
+      ] + extra
       process.standardOutput = try FileHandle(forWritingTo: log)
       process.standardError = process.standardOutput
       try process.run()
@@ -134,5 +134,75 @@ struct RealLibvirtdWatchTests {
     started.process.waitUntilExit()
     #expect(started.process.terminationStatus == 0)
     #expect(started.text.hasSuffix("event=stop\n"))
+  }
+
+  /// A guest that never releases a device (a PCI NIC on a guest with no OS to acknowledge the
+  /// unplug) holds up no other domain; the policy's detach-timeout decides what follows; and
+  /// SIGTERM is honoured while the detach is still pending.
+  @Test func aStuckDetachHoldsUpNoOtherDomain() throws {
+    let scratch = try Guests.scratch()
+    var guests: [String] = []
+    var watch: Watch?
+    defer {
+      watch?.stop()
+      TestGuests.remove(guests)
+      try? FileManager.default.removeItem(at: scratch)
+    }
+    let policy = scratch.appendingPathComponent("policy.yaml")
+    try String(contentsOfFile: Guests.policy, encoding: .utf8)
+      .replacingOccurrences(of: "defaults:\n", with: "defaults:\n  detach-timeout: shutdown\n")
+      .write(to: policy, atomically: true, encoding: .utf8)
+    // ACPI, so QEMU accepts a PCI hot-plug; with no OS, nothing ever acknowledges the unplug.
+    let stuck = try TestGuests.define("watch-stuck", start: true) {
+      $0.replacingOccurrences(of: "</os>", with: "</os><features><acpi/></features>")
+    }
+    guests.append(stuck)
+    let other = try TestGuests.define("watch-other", start: true)
+    guests.append(other)
+    let started = try Watch(policy: policy.path, scratch: scratch, extra: ["--detach-timeout", "4"])
+    watch = started
+    #expect(started.waitFor("event=sweep reason=connect"))
+    #expect(started.waitFor("domain=\(other) trigger=sweep"))
+
+    let nic = scratch.appendingPathComponent("nic.xml")
+    try "<interface type='user'><model type='e1000'/></interface>".write(to: nic, atomically: true, encoding: .utf8)
+    let attached = try TestGuests.virsh("attach-device", stuck, nic.path, "--live")
+    try #require(attached.status == 0, "\(attached.output)")
+    #expect(started.waitFor("domain=\(stuck) trigger=\"device-added alias=net"))
+    #expect(started.waitFor("result=\"asked to detach interface user e1000"), "\(started.text)")
+
+    // Meanwhile a tablet hot-plugged into the other guest leaves at once, long before the stuck
+    // detach's deadline.
+    let tablet = scratch.appendingPathComponent("tablet.xml")
+    try "<input type='tablet' bus='usb'/>".write(to: tablet, atomically: true, encoding: .utf8)
+    try #require(try TestGuests.virsh("attach-device", other, tablet.path, "--live").status == 0)
+    let otherDetached = "domain=\(other) trigger=\"device-added alias=input"
+    #expect(started.waitFor(otherDetached))
+    let stillAttached = "domain=\(stuck) trigger=deadline error=\"interface user e1000"
+    #expect(started.waitFor(stillAttached), "\(started.text)")
+    let log = started.text
+    let detachedAt = try #require(log.range(of: otherDetached)?.lowerBound)
+    let deadlineAt = try #require(log.range(of: stillAttached)?.lowerBound)
+    #expect(detachedAt < deadlineAt, "the other guest waited for the stuck one:\n\(log)")
+    // defaults.detach-timeout: shutdown.
+    #expect(started.waitFor("domain=\(stuck) trigger=detach-timeout result=\"asked the guest to shut down"), "\(started.text)")
+
+    // A second stuck detach is pending when SIGTERM comes: watch stops without waiting for it.
+    let second = scratch.appendingPathComponent("nic2.xml")
+    try "<interface type='user'><model type='e1000'/><mac address='52:54:00:00:00:42'/></interface>".write(to: second, atomically: true, encoding: .utf8)
+    try #require(try TestGuests.virsh("attach-device", stuck, second.path, "--live").status == 0)
+    let asked = "result=\"asked to detach interface user e1000"
+    var pendingAgain = false
+    for _ in 0..<200 where !pendingAgain {
+      pendingAgain = started.text.components(separatedBy: asked).count - 1 == 2
+      if !pendingAgain { Thread.sleep(forTimeInterval: 0.05) }
+    }
+    try #require(pendingAgain, "the second NIC's detach was not asked for:\n\(started.text)")
+    let deadlinesBefore = started.text.components(separatedBy: "trigger=deadline").count
+    started.signal(SIGTERM)
+    started.process.waitUntilExit()
+    #expect(started.process.terminationStatus == 0)
+    #expect(started.text.hasSuffix("event=stop\n"))
+    #expect(started.text.components(separatedBy: "trigger=deadline").count == deadlinesBefore, "SIGTERM waited for a deadline")
   }
 }
