@@ -66,7 +66,9 @@ public enum EnforcementPlanner {
         var resolved: [Finding] = []
         for finding in evaluation.findings {
           switch finding.action {
-          case .detach where !options.detachFromDefinition: break  // taken from the running domain only
+          // A detach is for the running domain; a shut-off one has only its definition, so there
+          // (or with --detach-from-definition) the device is removed from the definition.
+          case .detach where !options.detachFromDefinition && domain.isActive: break
           case .rewrite, .detach:
             guard let device = finding.device else { continue }
             if finding.assignments.isEmpty || finding.action == .detach {
@@ -100,7 +102,7 @@ public enum EnforcementPlanner {
               return index - removals.filter { $0 < index }.count
             })
           let uncured = judged.findings.filter { finding in
-            finding.action == .rewrite || (finding.action == .detach && options.detachFromDefinition)
+            finding.action == .rewrite || (finding.action == .detach && (options.detachFromDefinition || !domain.isActive))
               || (finding.action != .warn && finding.device.map { changed.contains($0.index) } == true)
           }
           if let first = uncured.first {

@@ -408,3 +408,19 @@ struct FakeError: Error, CustomStringConvertible {
     #expect(second.pendingDetaches.isEmpty)
   }
 }
+
+/// A shut-off domain has only its definition: a detach finding there is enforced by removing the
+/// device from the definition, so check, enforce and the next start tell the same story.
+@Suite struct ShutOffDetachTests {
+  @Test func aShutOffDomainsDetachDeviceLeavesItsDefinition() throws {
+    let policy = try PolicyLoader.load(text: EnforcerTests.policyText, file: "p.yaml").get().policy
+    let definition = "<domain type='qemu'><name>vm</name><devices><input type='tablet' bus='usb'/><input type='mouse' bus='ps2'/></devices></domain>"
+    let plan = EnforcementPlanner.plan(
+      domain: ControlledDomain(name: "vm", uuid: "11111111-2222-3333-4444-555555555555", isActive: false, isPersistent: true),
+      liveXML: nil, definitionXML: definition, policy: policy)
+    let rewrite = try #require(plan.rewrite, "a shut-off domain's detach finding changes nothing")
+    #expect(!rewrite.rewritten.contains("tablet"))
+    #expect(rewrite.rewritten.contains("mouse"))
+    #expect(plan.error == nil)
+  }
+}

@@ -131,4 +131,27 @@ struct RealLibvirtdEnforceTests {
     #expect(finish.status == 0, "\(finish.stdout)\(finish.stderr)")
     for name in guests { #expect(try TestGuests.virsh("dumpxml", "--inactive", name).output.contains("<model type='virtio'/>")) }
   }
+
+  /// A shut-off domain whose only violation is a detach device: check reports it, enforce takes
+  /// it out of the definition, and check then finds the domain compliant.
+  @Test func aShutOffDomainWithOnlyADetachDeviceIsEnforcedInItsDefinition() throws {
+    let scratch = try Self.scratch()
+    var guests: [String] = []
+    defer {
+      TestGuests.remove(guests)
+      try? FileManager.default.removeItem(at: scratch)
+    }
+    let stopped = try TestGuests.define("enforce-detach-off") { $0.replacingOccurrences(of: "<sound model='ich6'/>", with: "") }
+    guests.append(stopped)
+    let check = ["check", "--policy", Self.policy, "-c", "qemu:///system", "--domain", stopped]
+    let before = try KVMPolicyProcess.run(check)
+    #expect(before.status == 1, "\(before.stdout)")
+    #expect(before.stdout.contains("error [detach] input tablet"))
+    let enforced = try Self.enforce(scratch, ["--domain", stopped])
+    #expect(enforced.status == 0, "\(enforced.stdout)\(enforced.stderr)")
+    #expect(enforced.stdout.contains("rewrote the definition"))
+    #expect(!(try TestGuests.virsh("dumpxml", "--inactive", stopped).output.contains("tablet")))
+    let after = try KVMPolicyProcess.run(check)
+    #expect(after.status == 0, "\(after.stdout)")
+  }
 }
