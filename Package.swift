@@ -83,7 +83,7 @@ let package = Package(
     .target(name: "ELF", dependencies: ["TextEscaping"]),
     .target(
       name: "Reporting",
-      dependencies: ["Inventory", "Checking", "HostAudit", "Parallel", "TextEscaping", .product(name: "Plot", package: "Plot")]
+      dependencies: ["Inventory", "Checking", "HostAudit", "Enforcement", "Engine", "Parallel", "TextEscaping", .product(name: "Plot", package: "Plot")]
     ),
     // The libvirt hook: no libvirt, no Foundation, no argument parser; it sits on every start.
     .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook"], swiftSettings: hookPath),

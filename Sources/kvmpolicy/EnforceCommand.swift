@@ -2,6 +2,7 @@ import ArgumentParser
 import Enforcement
 import Engine
 import Policy
+import Reporting
 import SystemIO
 
 /// `kvmpolicy enforce`: apply each finding's action to the domains of a host.
@@ -44,8 +45,19 @@ struct EnforceCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Seconds to wait for a guest to release a device.", valueName: "seconds"))
   var detachTimeout: Double = 10
 
+  @Option(help: "Output format: \(EnforcementReporters.identifiers.joined(separator: ", ")) (schema kvmpolicy.enforce v1).")
+  var format: String = "text"
+
+  func validate() throws {
+    guard EnforcementReporters.identifiers.contains(format) else {
+      throw ValidationError("Unknown format '\(format)'; use one of: \(EnforcementReporters.identifiers.joined(separator: ", ")).")
+    }
+  }
+
   func run() throws {
     let policy = try policyOptions.load()
+    let options = ReportOptions(toolVersion: KVMPolicy.configuration.version)
+    guard let reporter = EnforcementReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
     let lock: EnforcementLock?
     do {
       lock = dryRun ? nil : try EnforcementLock(path: lockFile, wait: wait)
@@ -72,13 +84,13 @@ struct EnforceCommand: ParsableCommand {
       throw ExitCode(ExitStatus.badInput)
     }
     if dryRun {
-      print(EnforcementText.plan(plans), terminator: "")
+      print(reporter.render(plans: plans), terminator: "")
       if plans.contains(where: { $0.error != nil }) { throw ExitCode(ExitStatus.badInput) }
       if plans.contains(where: { $0.changesSomething || !$0.refusals.isEmpty }) { throw ExitCode(ExitStatus.violations) }
       return
     }
     let outcomes = enforcer.apply(plans)
-    print(EnforcementText.outcomes(outcomes), terminator: "")
+    print(reporter.render(outcomes: outcomes), terminator: "")
     if outcomes.contains(where: { !$0.errors.isEmpty }) { throw ExitCode(ExitStatus.badInput) }
     if outcomes.contains(where: { !$0.plan.refusals.isEmpty }) { throw ExitCode(ExitStatus.violations) }
   }
@@ -120,57 +132,5 @@ struct RestoreCommand: ParsableCommand {
       StandardError.print("error: restoring \(domain) from \(chosen.path) failed: \(error)")
       throw ExitCode(ExitStatus.badInput)
     }
-  }
-}
-
-/// Plain-text rendering of plans and outcomes.
-enum EnforcementText {
-  static func plan(_ plans: [DomainPlan]) -> String {
-    var lines: [String] = []
-    for plan in plans {
-      if let error = plan.error {
-        lines.append("\(plan.name): error: \(error)")
-        continue
-      }
-      guard plan.changesSomething || !plan.refusals.isEmpty || !plan.warnings.isEmpty else {
-        lines.append("\(plan.name): nothing to do")
-        continue
-      }
-      lines.append("\(plan.name) (\(plan.isActive ? "running" : "shut off")):")
-      for detach in plan.detaches {
-        lines.append("  would detach \(detach.finding.device.map { "\($0)" } ?? "a device") from the running domain [\(detach.finding.rule.path)]")
-      }
-      if let rewrite = plan.rewrite {
-        lines.append("  would rewrite the definition (backed up first):")
-        lines += rewrite.diff.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "    " + $0 }
-      }
-      for finding in plan.refusals { lines.append("  refuse: \(finding.message) [\(finding.rule.path)]") }
-      for finding in plan.warnings { lines.append("  warn: \(finding.message) [\(finding.rule.path)]") }
-    }
-    let changing = plans.filter(\.changesSomething).count
-    lines.append("dry run: \(changing) of \(plans.count) domain\(plans.count == 1 ? "" : "s") would change; nothing was changed")
-    return lines.joined(separator: "\n") + "\n"
-  }
-
-  static func outcomes(_ outcomes: [Enforcer.Outcome]) -> String {
-    var lines: [String] = []
-    for outcome in outcomes {
-      let plan = outcome.plan
-      if outcome.events.isEmpty && outcome.errors.isEmpty && plan.refusals.isEmpty && plan.warnings.isEmpty {
-        lines.append("\(plan.name): nothing to do")
-        continue
-      }
-      lines.append("\(plan.name):")
-      for event in outcome.events { lines.append("  \(event)") }
-      for error in outcome.errors { lines.append("  error: \(error)") }
-      for finding in plan.refusals {
-        lines.append("  refuse (the hook blocks its next start): \(finding.message) [\(finding.rule.path)]")
-      }
-      for finding in plan.warnings { lines.append("  warn: \(finding.message)") }
-    }
-    let changed = outcomes.filter { !$0.events.isEmpty }.count
-    let failed = outcomes.filter { !$0.errors.isEmpty }.count
-    lines.append("enforced: \(changed) domain\(changed == 1 ? "" : "s") changed, \(failed) with errors")
-    return lines.joined(separator: "\n") + "\n"
   }
 }

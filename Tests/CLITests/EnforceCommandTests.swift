@@ -1,0 +1,37 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `kvmpolicy enforce` on libvirt's test driver: the plan as text and as JSON tell the same thing.
+@Suite struct EnforceCommandTests {
+  static let fleet = "test://" + KVMPolicyProcess.repositoryRoot.appendingPathComponent("scripts/fleet/demo.xml").path
+  static let baseline = KVMPolicyProcess.repositoryRoot.appendingPathComponent("policies/baseline.yaml").path
+
+  @Test func aDryRunAsJSONListsWhatTheTextPlanSays() throws {
+    let arguments = ["enforce", "--dry-run", "--policy", Self.baseline, "-c", Self.fleet]
+    let text = try KVMPolicyProcess.run(arguments)
+    let json = try KVMPolicyProcess.run(arguments + ["--format", "json"])
+    #expect(text.status == 1)
+    #expect(json.status == 1)
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    #expect(root["schema"] as? String == "kvmpolicy.enforce")
+    #expect(root["version"] as? Int == 1)
+    #expect(root["dryRun"] as? Bool == true)
+    let domains = try #require(root["domains"] as? [[String: Any]])
+    #expect(domains.count == 7)
+    // Every detach and every rewrite the text names, the JSON names too.
+    for domain in domains {
+      let name = try #require(domain["name"] as? String)
+      for detach in domain["detaches"] as? [[String: Any]] ?? [] {
+        let device = try #require((detach["finding"] as? [String: Any])?["device"] as? String)
+        #expect(text.stdout.contains("  would detach \(device) from the running domain"), "\(name): \(device)")
+      }
+      if domain["rewrite"] is [String: Any] { #expect(text.stdout.contains("\(name) (")) }
+    }
+    let changing = domains.filter { !($0["detaches"] as? [Any] ?? []).isEmpty || $0["rewrite"] is [String: Any] }.count
+    #expect(text.stdout.hasSuffix("dry run: \(changing) of 7 domains would change; nothing was changed\n"))
+    let bad = try KVMPolicyProcess.run(arguments + ["--format", "yaml"])
+    #expect(bad.status == 2)
+    #expect(bad.stderr.hasPrefix("Error: Unknown format 'yaml'; use one of: text, json."))
+  }
+}
