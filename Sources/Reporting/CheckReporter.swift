@@ -1,13 +1,7 @@
 public import Checking
 
-/// Renders a check report in one output format. Reporters are pure: the same report and
-/// options always give the same bytes.
-public protocol CheckReporter: Sendable {
-  /// The format's name on the command line.
-  static var identifier: String { get }
-  /// Renders the whole report.
-  func render(_ report: CheckReport) -> String
-}
+/// Renders a check report in one output format (a ``Reporter`` of ``CheckReport``).
+public protocol CheckReporter: Reporter where Input == CheckReport {}
 
 /// A reporter that writes a report piece by piece while sources are still being judged, so a
 /// check over thousands of files holds none of them: a head, one chunk per source in order, and

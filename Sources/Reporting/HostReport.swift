@@ -1,26 +1,61 @@
 public import HostAudit
 import Plot
 
-/// Renders host checks in the formats `check` offers: text for a terminal, JSON (schema
-/// `kvmpolicy.host` v1), JUnit for CI pipelines, one self-contained HTML page.
-public enum HostReport {
-  /// The format names, in the order `--help` lists them.
-  public static let formats = ["text", "json", "junit", "html"]
+/// Renders host checks (a ``Reporter`` of `[HostCheck]`).
+public protocol HostReporter: Reporter where Input == [HostCheck] {}
 
-  /// The report in one format (`formats`); `nil` for an unknown name.
-  public static func render(_ checks: [HostCheck], format: String, colors: Bool = false) -> String? {
-    switch format {
-    case "text": text(checks, colors: colors)
-    case "json": json(checks)
-    case "junit": junit(checks)
-    case "html": html(checks)
+/// The reporters `host` offers, by identifier: text for a terminal, JSON (schema
+/// `kvmpolicy.host` v1), JUnit for CI pipelines, one self-contained HTML page.
+public enum HostReporters {
+  /// Every format name, in the order `--help` lists them.
+  public static let identifiers = [HostTextReporter.identifier, HostJSONReporter.identifier, HostJUnitReporter.identifier, HostHTMLReporter.identifier]
+
+  /// The reporter for a format name.
+  public static func reporter(for identifier: String, options: ReportOptions) -> (any HostReporter)? {
+    switch identifier {
+    case HostTextReporter.identifier: HostTextReporter(colors: options.colors)
+    case HostJSONReporter.identifier: HostJSONReporter()
+    case HostJUnitReporter.identifier: HostJUnitReporter()
+    case HostHTMLReporter.identifier: HostHTMLReporter()
     default: nil
     }
   }
+}
 
+/// Host checks grouped by section for a terminal, coloured when asked.
+public struct HostTextReporter: HostReporter {
+  /// `text`.
+  public static let identifier = "text"
+  let colors: Bool
+  public func render(_ checks: [HostCheck]) -> String { HostReport.text(checks, colors: colors) }
+}
+
+/// Host checks as JSON, schema `kvmpolicy.host` v1.
+public struct HostJSONReporter: HostReporter {
+  /// `json`.
+  public static let identifier = "json"
+  public func render(_ checks: [HostCheck]) -> String { HostReport.json(checks) }
+}
+
+/// Host checks as JUnit XML: a test suite per section.
+public struct HostJUnitReporter: HostReporter {
+  /// `junit`.
+  public static let identifier = "junit"
+  public func render(_ checks: [HostCheck]) -> String { HostReport.junit(checks) }
+}
+
+/// Host checks as one self-contained HTML page.
+public struct HostHTMLReporter: HostReporter {
+  /// `html`.
+  public static let identifier = "html"
+  public func render(_ checks: [HostCheck]) -> String { HostReport.html(checks) }
+}
+
+/// The renderings the host reporters use.
+enum HostReport {
   /// One `<testsuite>` per guide section, one `<testcase>` per check: FAIL is a `<failure>`,
   /// UNKNOWN is `<skipped>`, WARN keeps its evidence in `<system-out>`.
-  public static func junit(_ checks: [HostCheck]) -> String {
+  static func junit(_ checks: [HostCheck]) -> String {
     var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     let failures = checks.filter { $0.status == .fail }.count
     xml += "<testsuites name=\"kvmpolicy host\" tests=\"\(checks.count)\" failures=\"\(failures)\">\n"
@@ -45,7 +80,7 @@ public enum HostReport {
   }
 
   /// One self-contained page: a count per verdict, then a table per guide section.
-  public static func html(_ checks: [HostCheck]) -> String {
+  static func html(_ checks: [HostCheck]) -> String {
     let counts = [HostCheck.Status.pass, .fail, .warn, .unknown].map { status in (status, checks.filter { $0.status == status }.count) }
     let page = HTML(
       .lang(.english),
@@ -96,7 +131,7 @@ public enum HostReport {
     """
 
   /// One block per guide section, one line per check with its evidence indented below.
-  public static func text(_ checks: [HostCheck], colors: Bool = false) -> String {
+  static func text(_ checks: [HostCheck], colors: Bool = false) -> String {
     var lines: [String] = []
     var section = ""
     for check in checks {
@@ -118,7 +153,7 @@ public enum HostReport {
   }
 
   /// The checks as JSON.
-  public static func json(_ checks: [HostCheck]) -> String {
+  static func json(_ checks: [HostCheck]) -> String {
     JSONValue.object([
       ("schema", .string("kvmpolicy.host")),
       ("version", .int(1)),

@@ -1,11 +1,5 @@
 public import Inventory
 
-/// Renders an inventory in one output format.
-///
-/// Reporters are pure: the same sources always give the same text.
-public protocol InventoryReporter: Sendable {
-  /// The format's name on the command line (`text`, `json`).
-  static var identifier: String { get }
-  /// Renders every source, in the given order.
-  func render(_ sources: [InventorySource]) -> String
-}
+/// Renders an inventory, every source in the given order, in one output format (a ``Reporter``
+/// of the sources).
+public protocol InventoryReporter: Reporter where Input == [InventorySource] {}

@@ -31,15 +31,16 @@ struct HostCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    guard HostReport.formats.contains(format) else {
-      throw ValidationError("Unknown format '\(format)'; use one of: \(HostReport.formats.joined(separator: ", ")).")
+    guard HostReporters.identifiers.contains(format) else {
+      throw ValidationError("Unknown format '\(format)'; use one of: \(HostReporters.identifiers.joined(separator: ", ")).")
     }
   }
 
   func run() throws {
     let checks = HostAuditor.run(uri: connection.connect, elfTargets: elf.isEmpty ? nil : elf.map(Self.absolute), probeHook: probeHook)
-    guard let text = HostReport.render(checks, format: format, colors: output.useColors()) else { throw ExitCode(ExitStatus.badInput) }
-    try output.write(text)
+    let options = ReportOptions(colors: output.useColors(), toolVersion: KVMPolicy.configuration.version)
+    guard let reporter = HostReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
+    try output.write(reporter.render(checks))
     if checks.contains(where: { $0.status == .fail }) { throw ExitCode(ExitStatus.violations) }
   }
 
