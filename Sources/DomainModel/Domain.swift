@@ -17,6 +17,8 @@ public struct Domain: Hashable, Sendable {
   public let qemuPassthrough: QEMUPassthrough
   /// `<metadata><kvmpolicy:tag>` values, which policy overrides can select on.
   public let tags: [String]
+  /// The files `<os>` names (kernel, initrd, dtb, loader, nvram), in document order.
+  public let bootFiles: [BootFile]
 
   /// The namespace of kvmpolicy's own `<metadata>` elements, e.g.
   /// `<kvmpolicy:tag xmlns:kvmpolicy="urn:kvmpolicy:metadata:1">gpu</kvmpolicy:tag>`.
@@ -25,7 +27,7 @@ public struct Domain: Hashable, Sendable {
   /// Creates a domain; normally done by ``DomainDocument``.
   public init(
     name: String, uuid: String?, type: String?, id: Int?, seclabels: [Seclabel], devices: [Device],
-    qemuPassthrough: QEMUPassthrough, tags: [String] = []
+    qemuPassthrough: QEMUPassthrough, tags: [String] = [], bootFiles: [BootFile] = []
   ) {
     self.name = name
     self.uuid = uuid
@@ -35,6 +37,7 @@ public struct Domain: Hashable, Sendable {
     self.devices = devices
     self.qemuPassthrough = qemuPassthrough
     self.tags = tags
+    self.bootFiles = bootFiles
   }
 
   /// How many devices of each class the domain has, sorted by class name.
@@ -65,7 +68,7 @@ extension Domain {
     }
     return Domain(
       name: name, uuid: uuid, type: type, id: id, seclabels: seclabels, devices: devices,
-      qemuPassthrough: qemuPassthrough, tags: tags)
+      qemuPassthrough: qemuPassthrough, tags: tags, bootFiles: bootFiles)
   }
 }
 

@@ -2,8 +2,9 @@
 ///
 /// The one reader of domain XML: libxml2's SAX events feed it for ``Domain/parse(bytes:source:)``
 /// and a walk over libxml2's tree feeds it for ``DomainDocument``, so both give the same model.
-/// Subtrees the model never reads (`<os>`, `<cpu>`, `<features>`, ...) are skipped without
-/// reading their names, attributes or text, and no intermediate tree is built.
+/// Subtrees the model never reads (`<cpu>`, `<features>`, ...) are skipped without reading their
+/// names, attributes or text, and no intermediate tree is built; of `<os>` only the elements that
+/// name files are read.
 struct DomainBuilder {
   /// What an open element is to the model.
   private enum Role {
@@ -15,6 +16,8 @@ struct DomainBuilder {
     /// A child of `<devices>`, or an element below one.
     case device, deviceDescendant(property: Int)
     case passthrough, passthroughChild
+    /// `<os>`, and one of its children that names a file (``BootFile/elements``).
+    case os, bootFile
     /// Read for nothing (its subtree is still walked, e.g. `<seclabel><other/>`).
     case ignored
   }
@@ -67,6 +70,7 @@ struct DomainBuilder {
   private var passthrough = QEMUPassthrough()
   private var passthroughKind = ""
   private var tags: [String] = []
+  private var bootFiles: [BootFile] = []
 
   init(source: String) {
     self.source = source
@@ -84,7 +88,7 @@ struct DomainBuilder {
   var wantsText: Bool {
     guard skipped == 0, let role = innermostRole else { return false }
     switch role {
-    case .name, .uuid, .seclabelField, .metadataTag, .device, .deviceDescendant: return true
+    case .name, .uuid, .seclabelField, .metadataTag, .device, .deviceDescendant, .bootFile: return true
     default: return false
     }
   }
@@ -132,6 +136,16 @@ struct DomainBuilder {
       role = namespaceURI == Domain.metadataNamespace && name == "tag" ? .metadataTag : .ignored
     case (_, .passthrough?):
       role = namespaceURI == QEMUPassthrough.namespace ? .passthroughChild : .ignored
+    case (_, .os?):
+      guard namespaceURI == nil, BootFile.elements.contains(name) else {
+        skipped = 1
+        return
+      }
+      var frame = Frame(role: .bootFile)
+      frame.name = name
+      frame.path = String(line)
+      frames.append(frame)
+      return
     case (_, .devices?):
       let qualified = prefix.map { $0 + ":" + name } ?? name
       device = DeviceDraft(index: devices.count, deviceClass: DeviceClass(elementName: qualified), line: line)
@@ -177,6 +191,9 @@ struct DomainBuilder {
       seclabelDraft.attribute(name, value)
     case .passthroughChild:
       if !namespaced { frames[index].attributes.append((name, value)) }
+    case .bootFile:
+      // <nvram template='...'>: the file libvirt copies to make the VM's own.
+      if !namespaced && name == "template" { frames[index].attributes.append((name, value)) }
     case .device:
       device!.properties.append(Device.Property(path: "@" + name, value: value))
     case .deviceDescendant:
@@ -217,6 +234,13 @@ struct DomainBuilder {
     case .seclabel: seclabels.append(seclabelDraft.seclabel)
     case .metadataTag: tags.append(frame.text.trimmed)
     case .passthroughChild: passthrough.add(child: frame.name, attributes: frame.attributes, of: passthroughKind)
+    case .bootFile:
+      let line = Int(frame.path) ?? 0
+      for (_, template) in frame.attributes where !template.isEmpty {
+        bootFiles.append(BootFile(element: "nvram-template", path: template, line: line))
+      }
+      let path = frame.text.trimmed
+      if !path.isEmpty { bootFiles.append(BootFile(element: frame.name, path: path, line: line)) }
     case .deviceDescendant(let property):
       if frame.mark == .firstAddress {
         device!.address = DeviceAddress(
@@ -250,7 +274,7 @@ struct DomainBuilder {
     }
     return Domain(
       name: name, uuid: uuid, type: type, id: id.flatMap { Int($0) }, seclabels: seclabels, devices: devices,
-      qemuPassthrough: passthrough, tags: tags)
+      qemuPassthrough: passthrough, tags: tags, bootFiles: bootFiles)
   }
 
   /// What a child of `<domain>` is to the model; `.ignored` ones are skipped whole.
@@ -262,6 +286,7 @@ struct DomainBuilder {
       case "seclabel": return .seclabel
       case "metadata": return .metadata
       case "devices": return .devices
+      case "os": return .os
       default: return .ignored
       }
     }

@@ -113,6 +113,15 @@ extension Check {
             extra: "<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><qemu:arg value='-device'/><qemu:arg value='pci-testdev'/></qemu:commandline>",
             violates: true)
         ])
+    case .bootFile:
+      CheckDescription(
+        check: self, name: "Boot file not accepted",
+        rationale: "QEMU reads <os> kernels, initrds, DTBs and firmware as libvirt passes them: any file root can read can be booted into a guest.",
+        compliant: [Self.bootExample(kernel: "/var/lib/libvirt/boot/vmlinuz", violates: false)],
+        violating: [
+          Self.bootExample(kernel: "/root/.ssh/id_rsa", violates: true),
+          Self.bootExample(kernel: "/var/lib/libvirt/boot/../../../../root/.ssh/id_rsa", violates: true),
+        ])
     case .pathTraversal:
       CheckDescription(
         check: self, name: "Path climbs with '..'",
@@ -120,6 +129,13 @@ extension Check {
         compliant: [Self.example(devices: Self.disk("/var/lib/libvirt/images/vm.qcow2"), rules: Self.imageRules, violates: false)],
         violating: [Self.example(devices: Self.disk("/var/lib/libvirt/images/../../../../etc/shadow"), rules: Self.imageRules, violates: true)])
     }
+  }
+
+  private static func bootExample(kernel: String, violates: Bool) -> CheckDescription.Example {
+    CheckDescription.Example(
+      policy: "version: 1\ndefaults:\n  devices: allow\nboot:\n  kernel: \"/var/lib/libvirt/boot/*\"\n",
+      domain: "<domain type='kvm'><name>example</name><os><type>hvm</type><kernel>\(kernel)</kernel></os><devices/></domain>",
+      violates: violates)
   }
 
   private static let imageRules = """

@@ -19,6 +19,7 @@ public enum Engine {
       labelsGenerated: labelsGenerated ?? (domain.id != nil))
     var findings = SeclabelCheck.findings(context)
     findings += PassthroughCheck.findings(context)
+    findings += BootCheck.findings(context)
     var decisions: [Evaluation.Decision] = []
     for device in domain.devices {
       if let climbing = PathCheck.finding(device, context) { findings.append(climbing) }
@@ -68,6 +69,7 @@ public enum Engine {
       case .device(let device): subjectKey = "\(device.deviceClass)/\(device.alias ?? device.address ?? "#\(device.index)")"
       case .seclabel: subjectKey = "seclabel"
       case .passthrough: subjectKey = "qemu"
+      case .boot(let element): subjectKey = "boot/\(element)"
       }
       return Finding(
         id: StableID.make(domain.uuid ?? domain.name, check.rawValue, subjectKey, attribute ?? ""),

@@ -23,6 +23,8 @@ public struct Finding: Hashable, Sendable {
     case seclabel
     /// The domain's QEMU passthrough.
     case passthrough
+    /// A file `<os>` names: its element (`kernel`, `loader`, ...).
+    case boot(String)
   }
 
   /// A stable identifier: the same violation gets the same ID in every run and format.
@@ -121,6 +123,8 @@ public enum Check: String, Sendable, CaseIterable {
   case qemuPassthrough = "qemu-passthrough"
   /// A device names an absolute path with a `..` component: it leads elsewhere than it reads.
   case pathTraversal = "path-traversal"
+  /// `<os>` names a kernel, initrd, dtb, loader or nvram file the policy's `boot` does not accept.
+  case bootFile = "boot-file"
 }
 
 extension Finding {

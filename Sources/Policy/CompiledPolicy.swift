@@ -18,7 +18,7 @@ import SystemIO
 /// every rule's location: it is decoded once).
 public enum CompiledPolicy {
   /// Bumped whenever the policy model or this layout changes; older files are then ignored.
-  public static let formatVersion: UInt8 = 3
+  public static let formatVersion: UInt8 = 4
   static let magic = Array("KVMPOLICY-COMPILED".utf8)
 
   /// Where the compiled form of a policy file lives: beside it, hidden.
@@ -162,6 +162,15 @@ private struct Writer {
     optional(ruleset.unlistedClassesAllowed) { $0.bool($1) }
     optional(ruleset.unlistedReference) { $0.reference($1) }
     optional(ruleset.detachTimeout) { $0.string($1.rawValue) }
+    optional(ruleset.boot) { writer, boot in
+      writer.array(boot.accepted) { writer, condition in
+        writer.string(condition.attribute)
+        writer.matcher(condition.matcher)
+        writer.location(condition.location)
+      }
+      writer.action(boot.action)
+      writer.reference(boot.reference)
+    }
     // Sorted, so that the same policy always compiles to the same bytes.
     array(ruleset.classes.sorted { $0.key < $1.key }) { writer, entry in
       writer.string(entry.key)
@@ -321,6 +330,16 @@ private struct Reader {
     guard let defaultAction = action(), let allowed = optional({ $0.bool() }),
       let unlistedReference = optional({ $0.reference() }),
       let detachTimeout = optional({ $0.string().flatMap(DetachTimeoutAction.init(rawValue:)) }),
+      let boot = optional({ reader -> BootPolicy? in
+        guard
+          let accepted = reader.array({ reader -> Condition? in
+            guard let attribute = reader.string(), let matcher = reader.matcher(), let location = reader.location() else { return nil }
+            return Condition(attribute: attribute, matcher: matcher, location: location)
+          }),
+          let action = reader.action(), let reference = reader.reference()
+        else { return nil }
+        return BootPolicy(accepted: accepted, action: action, reference: reference)
+      }),
       let classes = array({ reader -> (String, ClassPolicy)? in
         guard let name = reader.string(), let allowsAll = reader.bool(), let allow = reader.array({ $0.rule() }),
           let deny = reader.array({ $0.rule() }), let action = reader.action(), let reference = reader.reference()
@@ -342,6 +361,7 @@ private struct Reader {
     ruleset.unlistedClassesAllowed = allowed
     ruleset.unlistedReference = unlistedReference
     ruleset.detachTimeout = detachTimeout
+    ruleset.boot = boot
     ruleset.classes = Dictionary(classes, uniquingKeysWith: { first, _ in first })
     ruleset.seclabel = seclabel
     ruleset.passthrough = passthrough

@@ -170,6 +170,25 @@ public struct PassthroughPolicy: Hashable, Sendable {
   public let reference: RuleReference
 }
 
+/// The `boot` section: which files `<os>` may name (kernel, initrd, dtb, loader, nvram and its
+/// template). Each listed element accepts only the paths given; an element not listed accepts
+/// none. Without the section, boot files are not judged (beyond `path-traversal`).
+public struct BootPolicy: Hashable, Sendable {
+  /// Per element (`kernel`, `loader`, ...), the accepted paths.
+  public let accepted: [Condition]
+  /// The action for a boot file that is not accepted.
+  public let action: Action?
+  /// Where the section is written.
+  public let reference: RuleReference
+
+  /// Creates the section.
+  public init(accepted: [Condition], action: Action?, reference: RuleReference) {
+    self.accepted = accepted
+    self.action = action
+    self.reference = reference
+  }
+}
+
 /// Everything a policy (or an override) says, before overlaying.
 public struct Ruleset: Hashable, Sendable {
   /// `defaults.action`.
@@ -184,6 +203,8 @@ public struct Ruleset: Hashable, Sendable {
   public var seclabel: SeclabelPolicy?
   /// The QEMU passthrough section.
   public var passthrough: PassthroughPolicy?
+  /// The boot files section.
+  public var boot: BootPolicy?
   /// `defaults.detach-timeout`: what `watch` does when a running domain never releases a device
   /// it was asked to detach (`nil`: not said; `report` is the built-in).
   public var detachTimeout: DetachTimeoutAction?
@@ -205,6 +226,7 @@ public struct Ruleset: Hashable, Sendable {
     if let seclabel = other.seclabel { result.seclabel = seclabel }
     if let passthrough = other.passthrough { result.passthrough = passthrough }
     if let detachTimeout = other.detachTimeout { result.detachTimeout = detachTimeout }
+    if let boot = other.boot { result.boot = boot }
     return result
   }
 }

@@ -14,8 +14,10 @@ struct PolicySchema {
     self.file = file
   }
 
-  static let topLevelKeys = ["version", "description", "defaults", "devices", "seclabel", "qemu", "overrides"]
-  static let rulesetKeys = ["defaults", "devices", "seclabel", "qemu"]
+  static let topLevelKeys = ["version", "description", "defaults", "devices", "seclabel", "qemu", "boot", "overrides"]
+  static let rulesetKeys = ["defaults", "devices", "seclabel", "qemu", "boot"]
+  /// What `boot` may list: the files `<os>` names.
+  static let bootKeys = ["kernel", "initrd", "dtb", "loader", "nvram", "nvram-template"]
   static let ruleKeywords = ["action", "set", "why"]
 
   /// The typed policy, or `nil` when the root is not even a mapping.
@@ -67,6 +69,7 @@ struct PolicySchema {
         }
       case "seclabel": ruleset.seclabel = seclabel(entry.value, path: path + "seclabel")
       case "qemu": ruleset.passthrough = passthrough(entry.value, path: path + "qemu")
+      case "boot": ruleset.boot = boot(entry.value, path: path + "boot")
       default: break
       }
     }
@@ -302,6 +305,23 @@ struct PolicySchema {
       }
     }
     return PassthroughPolicy(allowed: allowed, action: sectionAction, reference: RuleReference(path: path + ".passthrough", location: node.location))
+  }
+
+  private mutating func boot(_ node: PolicyNode, path: String) -> BootPolicy? {
+    guard let entries = mapping(node, context: "'boot'") else { return nil }
+    checkKeys(entries, allowed: Self.bootKeys + ["action"], context: "'boot'")
+    var accepted: [Condition] = []
+    var sectionAction: Action?
+    for entry in entries {
+      if entry.key == "action" {
+        sectionAction = action(entry.value)
+      } else if Self.bootKeys.contains(entry.key),
+        let matcher = matcher(entry.value, attribute: entry.key, deviceClass: DeviceClass(elementName: "os"))
+      {
+        accepted.append(Condition(attribute: entry.key, matcher: matcher, location: entry.keyLocation))
+      }
+    }
+    return BootPolicy(accepted: accepted, action: sectionAction, reference: RuleReference(path: path, location: node.location))
   }
 
   private mutating func override(from node: PolicyNode, position: Int) -> Override? {

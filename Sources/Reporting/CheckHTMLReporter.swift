@@ -326,6 +326,7 @@ public struct CheckHTMLReporter: CheckReporter {
       ]
     case .seclabel: facts += [.dt("Subject"), .dd("sVirt security labels")]
     case .passthrough: facts += [.dt("Subject"), .dd("QEMU passthrough")]
+    case .boot(let element): facts += [.dt("Subject"), .dd(.text("boot file <\(element)>"))]
     }
     if let attribute = finding.attribute { facts += [.dt("Attribute"), .dd(.code(.literal(attribute)))] }
     facts += [.dt("Rule"), .dd(rule(finding.rule))]

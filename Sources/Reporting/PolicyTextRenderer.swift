@@ -44,6 +44,17 @@ public struct PolicyTextRenderer: Sendable {
     } else if !isOverride {
       lines.append("\(indent)qemu passthrough: deny (built-in)")
     }
+    if let boot = ruleset.boot {
+      let accepted = boot.accepted.map { "\($0.attribute) \($0.matcher)" }
+      lines.append(
+        "\(indent)boot files: " + (accepted.isEmpty ? "none accepted" : accepted.joined(separator: "; "))
+          + (boot.action.map { "; action \($0.rawValue)" } ?? ""))
+    } else if !isOverride {
+      lines.append("\(indent)boot files: not checked (only paths climbing with '..')")
+    }
+    if let detachTimeout = ruleset.detachTimeout {
+      lines.append("\(indent)detach timeout: \(detachTimeout.rawValue)")
+    }
     guard !ruleset.classes.isEmpty else { return lines }
     lines.append("\(indent)devices:")
     let width = (ruleset.classes.keys.map(\.count).max() ?? 0) + 2

@@ -35,3 +35,24 @@ import Testing
     #expect(bad.stderr.hasPrefix("Error: Unknown format 'yaml'; use one of: text, json."))
   }
 }
+
+/// `<os>` boot files under a policy's `boot` section, end to end.
+@Suite struct BootFileCommandTests {
+  @Test func aKernelOutsideTheAcceptedDirectoryIsRefusedAndPolicyCheckShowsTheSection() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-boot-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let policy = directory.appendingPathComponent("policy.yaml").path
+    try "version: 1\ndefaults:\n  devices: allow\nboot:\n  kernel: \"/var/lib/libvirt/boot/*\"\n".write(toFile: policy, atomically: true, encoding: .utf8)
+    let domain = directory.appendingPathComponent("vm.xml").path
+    try "<domain type='kvm'><name>vm</name><os><type>hvm</type><kernel>/var/lib/libvirt/boot/../../../../root/.ssh/id_rsa</kernel></os><devices/></domain>"
+      .write(toFile: domain, atomically: true, encoding: .utf8)
+    let result = try KVMPolicyProcess.run(["check", "--policy", policy, "--xml", domain, "--format", "json"])
+    #expect(result.status == 1)
+    #expect(try CheckJSON.findings(result.stdout) == ["vm boot-file", "vm path-traversal"])
+    let text = try KVMPolicyProcess.run(["check", "--policy", policy, "--xml", domain])
+    #expect(text.stdout.contains("error [refuse] <kernel> /var/lib/libvirt/boot/../../../../root/.ssh/id_rsa is not an accepted kernel: boot.kernel accepts /var/lib/libvirt/boot/*"))
+    let rules = try KVMPolicyProcess.run(["policy", "check", policy])
+    #expect(rules.stdout.contains("boot files: kernel /var/lib/libvirt/boot/*\n"))
+  }
+}

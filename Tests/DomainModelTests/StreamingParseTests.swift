@@ -127,3 +127,33 @@ import Testing
     }
   }
 }
+
+/// `<os>` files are read by both readers; the rest of `<os>` is still skipped.
+@Suite struct BootFileTests {
+  static let xml = """
+    <domain type='kvm'><name>direct</name>
+      <os>
+        <type arch='x86_64' machine='pc'>hvm</type>
+        <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>
+        <nvram template='/usr/share/OVMF/OVMF_VARS.fd'>/var/lib/libvirt/qemu/nvram/direct_VARS.fd</nvram>
+        <kernel>/var/lib/libvirt/boot/vmlinuz</kernel>
+        <initrd>/var/lib/libvirt/boot/initrd.img</initrd>
+        <cmdline>console=ttyS0</cmdline>
+        <boot dev='hd'/>
+      </os>
+      <devices/>
+    </domain>
+    """
+
+  @Test func bothReadersListTheFilesOSNames() throws {
+    let streamed = try Domain.parse(xml: Self.xml, source: "t")
+    let tree = try DomainDocument(xml: Self.xml, source: "t").domain
+    #expect(streamed == tree)
+    #expect(streamed.bootFiles.map { "\($0.element)=\($0.path)" } == [
+      "loader=/usr/share/OVMF/OVMF_CODE.fd", "nvram-template=/usr/share/OVMF/OVMF_VARS.fd",
+      "nvram=/var/lib/libvirt/qemu/nvram/direct_VARS.fd", "kernel=/var/lib/libvirt/boot/vmlinuz",
+      "initrd=/var/lib/libvirt/boot/initrd.img",
+    ])
+    #expect(streamed.bootFiles.first?.line == 4)
+  }
+}

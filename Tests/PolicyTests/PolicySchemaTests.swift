@@ -207,3 +207,31 @@ func errors(_ text: String) -> [String] {
     #expect(errors.diagnostics.first?.message.contains("reboot") == true)
   }
 }
+
+/// The `boot` section: accepted paths per `<os>` element.
+@Suite struct BootPolicyTests {
+  @Test func itIsReadAndCompiled() throws {
+    let text = """
+      version: 1
+      boot:
+        kernel: "/var/lib/libvirt/boot/*"
+        loader: [/usr/share/OVMF/OVMF_CODE.fd, "/usr/share/qemu/*.fd"]
+        action: warn
+      """
+    let policy = try PolicyLoader.load(text: text, file: "p.yaml").get().policy
+    #expect(policy.base.boot?.accepted.map(\.attribute) == ["kernel", "loader"])
+    #expect(policy.base.boot?.action == .warn)
+    let hash = CompiledPolicy.hash(text)
+    #expect(CompiledPolicy.decode(CompiledPolicy.encode(policy, sourceHash: hash), sourceHash: hash) == policy)
+  }
+
+  @Test func aMisspeltElementIsAnErrorWithASuggestion() {
+    #expect(errors("version: 1\nboot:\n  kernal: /boot/vmlinuz\n") == ["3:3 unknown-key"])
+    let result = PolicyLoader.load(text: "version: 1\nboot:\n  kernal: /boot/vmlinuz\n", file: "p.yaml")
+    if case .failure(let failure) = result {
+      #expect(failure.diagnostics.first?.message.contains("kernel") == true)
+    } else {
+      Issue.record("a misspelt boot key was accepted")
+    }
+  }
+}
