@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 import TestSupport
 import Testing
 
@@ -153,5 +157,27 @@ struct RealLibvirtdEnforceTests {
     #expect(!(try TestGuests.virsh("dumpxml", "--inactive", stopped).output.contains("tablet")))
     let after = try KVMPolicyProcess.run(check)
     #expect(after.status == 0, "\(after.stdout)")
+  }
+
+  /// Another local user cannot hold the enforce lock: it is the owner's alone (#16, item 5).
+  @Test(.requiresExecutable("/usr/sbin/runuser"), .requiresExecutable("/usr/bin/flock"))
+  func anotherUserCannotBlockEnforce() throws {
+    let scratch = try Self.scratch()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let lock = scratch.appendingPathComponent("run/enforce.lock").path
+    let first = try KVMPolicyProcess.run([
+      "enforce", "--policy", Self.policy, "-c", "qemu:///system", "--domain", "kvmpolicy-test-none",
+      "--backup-dir", scratch.appendingPathComponent("backups").path, "--lock-file", lock,
+    ])
+    #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+    // The scratch directory is world-readable, as /run is: only the lock's own mode protects it.
+    chmod(scratch.path, 0o755)
+    let held = try Command.run("/usr/sbin/runuser", ["-u", "nobody", "--", "/usr/bin/flock", "-n", lock, "true"])
+    #expect(held.status != 0, "nobody could open and lock the enforce lock: \(held.output)")
+    let second = try KVMPolicyProcess.run([
+      "enforce", "--policy", Self.policy, "-c", "qemu:///system", "--domain", "kvmpolicy-test-none",
+      "--backup-dir", scratch.appendingPathComponent("backups").path, "--lock-file", lock,
+    ])
+    #expect(second.status == 0)
   }
 }

@@ -205,4 +205,37 @@ struct RealLibvirtdWatchTests {
     #expect(started.text.hasSuffix("event=stop\n"))
     #expect(started.text.components(separatedBy: "trigger=deadline").count == deadlinesBefore, "SIGTERM waited for a deadline")
   }
+
+  /// A rewrite whose set: does not cure the violation is never defined: watch logs it once per
+  /// event and takes no backup, instead of redefining the domain in a loop (#16, item 4).
+  @Test func anUncuredRewriteIsNotDefinedInALoop() throws {
+    let scratch = try Guests.scratch()
+    var guests: [String] = []
+    var watch: Watch?
+    defer {
+      watch?.stop()
+      TestGuests.remove(guests)
+      try? FileManager.default.removeItem(at: scratch)
+    }
+    let policy = scratch.appendingPathComponent("policy.yaml")
+    try String(contentsOfFile: Guests.policy, encoding: .utf8)
+      .replacingOccurrences(of: "set: {model: virtio}", with: "set: {model: rtl8139}")
+      .write(to: policy, atomically: true, encoding: .utf8)
+    let started = try Watch(policy: policy.path, scratch: scratch)
+    watch = started
+    #expect(started.waitFor("event=sweep reason=connect"))
+    let defined = try Guests.define("watch-uncured", nic: true)
+    guests.append(defined)
+    #expect(started.waitFor("event=error domain=\(defined) trigger=defined"), "\(started.text)")
+    #expect(started.text.contains("error=\"the rewrite does not cure the definition, so nothing was defined: after it, interface user rtl8139"))
+    // A later event, handled after anything our own define would have caused.
+    let marker = try Guests.define("watch-marker")
+    guests.append(marker)
+    #expect(started.waitFor("domain=\(marker) trigger=defined"))
+    #expect(started.text.components(separatedBy: "domain=\(defined) trigger=defined").count - 1 == 1, "\(started.text)")
+    #expect(try TestGuests.virsh("dumpxml", "--inactive", defined).output.contains("<model type='e1000'/>"))
+    let backups = scratch.appendingPathComponent("backups").path
+    let saved = (try? FileManager.default.subpathsOfDirectory(atPath: backups))?.filter { $0.hasSuffix(".xml") } ?? []
+    #expect(saved.count == 1, "only the marker's sound card rewrite is backed up: \(saved)")
+  }
 }
