@@ -6,10 +6,10 @@
 # build_release ROOT            incremental, in ROOT/.build (scripts/demo)
 # build_release ROOT --clean    from scratch, in ROOT/.build-package (what scripts/package ships)
 #
-# Why a clean build for the package: incremental release and debug builds of this package have
-# twice produced binaries that crash at once after a stored property was added to a struct of
-# a hook-path module (built with -disable-concrete-type-metadata-mangled-name-accessors); a
-# clean build never has. What is shipped, and what the tests install, is always built clean.
+# Why a clean build for the package: an incremental build does not always rebuild the modules
+# that depend on a struct that gained a stored property (swift-package-manager issue #10502), and
+# here that has twice produced binaries that crash at once (the hook among them); a clean build
+# never has. What is shipped, and what the tests install, is always built clean.
 
 # Where build_release leaves kvmpolicy and kvmpolicy-hook: release_bin_dir ROOT [--clean].
 release_bin_dir() {
