@@ -72,7 +72,7 @@ let package = Package(
     .target(name: "Policy", dependencies: ["DomainModel", "SystemIO"], swiftSettings: hookPath),
     .target(name: "Engine", dependencies: ["Policy", "DomainModel"], swiftSettings: hookPath),
     .target(name: "Hook", dependencies: ["Engine", "Policy", "DomainModel"], swiftSettings: hookPath),
-    .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel", "Parallel"]),
+    .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel", "Parallel", "SystemIO"]),
     // Installs and removes the hook; finds libvirtd by its pid file.
     .target(name: "HookInstallation", dependencies: ["Hook", "Policy", "ELF", "SystemIO"]),
     .target(

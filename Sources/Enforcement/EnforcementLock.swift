@@ -40,11 +40,7 @@ public final class EnforcementLock {
   public init(path: String = EnforcementLock.defaultPath, wait: Bool) throws {
     let directory = (path as NSString).deletingLastPathComponent
     if !FileManager.default.fileExists(atPath: directory) {
-      do {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-      } catch {
-        throw Unusable(description: "\(directory): cannot create the lock directory: \(String(cString: strerror(errno)))")
-      }
+      do { try Directories.create(directory, mode: 0o700) } catch { throw Unusable(description: error.description) }
     }
     let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
     guard descriptor >= 0 else {

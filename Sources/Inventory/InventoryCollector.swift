@@ -1,5 +1,6 @@
 import DomainModel
 import Foundation
+import SystemIO
 import Libvirt
 import Parallel
 
@@ -90,15 +91,16 @@ public enum InventoryCollector {
   public static func collect(file path: String) -> InventorySource {
     let source = path == "-" ? "<stdin>" : path
     let data: Data
-    var isDirectory: ObjCBool = false
     if path == "-" {
       data = FileHandle.standardInput.readDataToEndOfFile()
-    } else if let contents = FileManager.default.contents(atPath: path) {
-      data = contents
     } else {
-      let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-      let reason = !exists ? "no such file" : isDirectory.boolValue ? "a directory without *.xml files" : "cannot read file"
-      return InventorySource(kind: .file, name: path, error: .file(path: source, reason: reason))
+      // The one reader: a FIFO or a device is an error at once, and the reason is the real one.
+      switch FileContents.read(path, limit: 16 << 20) {
+      case .success(let bytes): data = Data(bytes)
+      case .failure(let error):
+        let reason = error.errno == EISDIR || error.reason == "not a regular file (a directory)" ? "a directory without *.xml files" : error.reason
+        return InventorySource(kind: .file, name: path, error: .file(path: source, reason: reason))
+      }
     }
     let parsed = data.withUnsafeBytes { bytes in
       Result { () throws(DomainXMLError) in try Domain.parse(bytes: bytes, source: source) }

@@ -82,7 +82,7 @@ import Testing
   @Test func aMissingFileExitsTwo() throws {
     let result = try KVMPolicyProcess.run(["inventory", "--xml", "/nonexistent/kvmpolicy.xml"])
     #expect(result.status == 2)
-    #expect(result.stderr == "/nonexistent/kvmpolicy.xml: error: no such file\n")
+    #expect(result.stderr == "/nonexistent/kvmpolicy.xml: error: No such file or directory\n")
   }
 
   @Test func usageErrorsExitTwoAndSayWhatToDo() throws {

@@ -28,3 +28,18 @@ import Testing
     #expect(fromHuge.stderr == "\(huge): error: cannot read the policy: 5242880 bytes, more than the 4194304 allowed\n")
   }
 }
+
+/// Domain XML files go through the same reader: a FIFO is an input error at once.
+@Suite struct DomainFileSafetyTests {
+  @Test func aFIFOGivenAsDomainXMLIsAnInputErrorNotAHang() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-xmlfifo-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let fifo = directory.appendingPathComponent("vm.xml").path
+    try #require(mkfifo(fifo, 0o644) == 0)
+    let policy = KVMPolicyProcess.repositoryRoot.appendingPathComponent("policies/baseline.yaml").path
+    let result = try KVMPolicyProcess.run(["check", "--policy", policy, "--xml", fifo])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("\(fifo): error: not a regular file (a FIFO)"))
+  }
+}
