@@ -4,7 +4,10 @@
 
 /// Reads a policy file or text through all three layers: lexer, parser, schema.
 public enum PolicyLoader {
-  /// The checked policy and any warnings, or every error found.
+  /// The most errors a policy is reported (and checked) with.
+  public static let errorLimit = 100
+
+  /// The checked policy and any warnings, or every error found (the first ``errorLimit`` of them).
   public static func load(text: String, file: String) -> Result<(policy: Policy, warnings: [PolicyDiagnostic]), PolicyErrors> {
     let parsed = PolicyParser.parse(text, file: file)
     var diagnostics = parsed.diagnostics
@@ -17,6 +20,12 @@ public enum PolicyLoader {
       diagnostics += schema.diagnostics
     }
     let errors = diagnostics.filter { $0.severity == .error }
+    if errors.count >= errorLimit {
+      // Only the first errors are worth reading (and formatting): say where it stopped.
+      var kept = Array(PolicyErrors(errors).diagnostics.prefix(errorLimit))
+      if let last = kept.last { kept.append(PolicyDiagnostic(.tooManyErrors(errorLimit), at: last.location)) }
+      return .failure(PolicyErrors(kept))
+    }
     guard errors.isEmpty, var policy else { return .failure(PolicyErrors(diagnostics)) }
     policy.sourceHash = CompiledPolicy.hash(text)
     return .success((policy, PolicyErrors(diagnostics).diagnostics))

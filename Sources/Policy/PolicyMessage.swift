@@ -4,6 +4,7 @@
 public enum PolicyMessage: Sendable {
   // Lexer and parser: the YAML-like surface.
   case emptyPolicy
+  case tooManyErrors(Int)
   case unreadable(String)
   case unsafePolicyFile(String)
   case tabIndentation
@@ -51,6 +52,7 @@ public enum PolicyMessage: Sendable {
   public var id: String {
     switch self {
     case .emptyPolicy: "empty-policy"
+    case .tooManyErrors: "too-many-errors"
     case .unreadable: "unreadable"
     case .unsafePolicyFile: "unsafe-policy-file"
     case .tabIndentation: "tab-indentation"
@@ -100,6 +102,8 @@ public enum PolicyMessage: Sendable {
     switch self {
     case .emptyPolicy:
       "the policy is empty; it needs at least 'version: 1'"
+    case .tooManyErrors(let limit):
+      "too many errors: stopped after the first \(limit); fix these and check again"
     case .unreadable(let reason):
       "cannot read the policy: \(reason)"
     case .unsafePolicyFile(let reason):

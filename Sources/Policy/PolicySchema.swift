@@ -5,6 +5,9 @@ import DomainModel
 struct PolicySchema {
   private let file: String
   private(set) var diagnostics: [PolicyDiagnostic] = []
+  /// Whether as many errors were found as are worth reading (``PolicyLoader/errorLimit``):
+  /// checking stops there, so a policy of 200,000 mistakes costs no more than one of 100.
+  var isSaturated: Bool { diagnostics.count >= PolicyLoader.errorLimit }
   /// `set:` nodes whose rule takes its action from defaults.action, checked once that is known.
   private var pendingSets: [PolicyNode] = []
   /// The base policy's defaults.action, which overrides inherit.
@@ -38,7 +41,7 @@ struct PolicySchema {
     var overrides: [Override] = []
     if let node = entries.first(where: { $0.key == "overrides" })?.value, !node.isNull {
       if case .sequence(let items) = node.kind {
-        for (offset, item) in items.enumerated() {
+        for (offset, item) in items.enumerated() where !isSaturated {
           if let override = override(from: item, position: offset) { overrides.append(override) }
         }
       } else {
@@ -65,6 +68,7 @@ struct PolicySchema {
       case "devices":
         guard let classes = mapping(entry.value, context: "'devices'") else { continue }
         for item in classes {
+          if isSaturated { break }
           if let policy = classPolicy(item, path: path + "devices.") { ruleset.classes[policy.name] = policy.policy }
         }
       case "seclabel": ruleset.seclabel = seclabel(entry.value, path: path + "seclabel")

@@ -235,3 +235,19 @@ func errors(_ text: String) -> [String] {
     }
   }
 }
+
+/// A policy full of mistakes is reported by its first errors, and checking stops there.
+@Suite struct ErrorLimitTests {
+  @Test func twoHundredThousandErrorsAreReportedAsTheFirstHundredAndANote() {
+    var text = "version: 1\ndevices:\n"
+    for index in 0..<200_000 { text += "  sound\(index): maybe\n" }
+    guard case .failure(let errors) = PolicyLoader.load(text: text, file: "p.yaml") else {
+      Issue.record("a policy of unknown classes loaded")
+      return
+    }
+    #expect(errors.diagnostics.count == PolicyLoader.errorLimit + 1)
+    #expect(errors.diagnostics.last?.id == "too-many-errors")
+    #expect(errors.diagnostics.last?.message == "too many errors: stopped after the first 100; fix these and check again")
+    #expect(errors.diagnostics.first?.location.line == 3)
+  }
+}
