@@ -97,3 +97,15 @@ import Testing
     #expect(store.backups(of: "other").count == 1, "another domain's backups are its own")
   }
 }
+
+/// Any name libvirt accepts can be backed up: the file name no longer holds it.
+@Suite struct LongNameBackupTests {
+  @Test func aNameOf240BytesIsBackedUpAndFound() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-long-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let name = String(repeating: "n", count: 240)
+    let store = BackupStore(directory: directory)
+    let backup = try store.save(BackupStoreTests.definition(name, BackupStoreTests.db), name: name, uuid: BackupStoreTests.db)
+    #expect(store.backups(of: name).map(\.id) == [backup.id])
+  }
+}

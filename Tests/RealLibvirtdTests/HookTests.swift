@@ -91,4 +91,23 @@ struct RealLibvirtdHookTests {
     #expect(refused.status == 1)
     #expect(refused.output.contains("the policy cannot be used (fail-closed): /etc/kvmpolicy/policy.yaml:2:1: error: unknown key 'devics'"))
   }
+
+  /// libvirt calls the installed wrapper with the domain name first; a name like an option
+  /// (libvirt accepts `--on-policy-error` as a name) is still a name, so the reconnect hook
+  /// never fails for it (#16, item 12). Called the way libvirt calls it: test guests keep
+  /// kvmpolicy-test-* names, so no domain named like an option is defined.
+  @Test func theInstalledWrapperTakesAnOptionLikeNameAsAName() throws {
+    defer { Self.uninstall() }
+    try Self.install("Tests/Fixtures/policies/hook-test.yaml")
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-optname-\(UUID().uuidString).xml")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    try "<domain type='qemu'><name>--on-policy-error</name><devices><sound model='ich6'/></devices></domain>"
+      .write(to: scratch, atomically: true, encoding: .utf8)
+    for (operation, expected) in [("reconnect", Int32(0)), ("prepare", Int32(1))] {
+      let result = try Command.run("/bin/sh", ["-c", "/etc/libvirt/hooks/qemu.d/kvmpolicy --on-policy-error \(operation) begin - < '\(scratch.path)'"])
+      #expect(result.status == expected, "\(operation): \(result.output)")
+    }
+    let refused = try Command.run("/bin/sh", ["-c", "/etc/libvirt/hooks/qemu.d/kvmpolicy --on-policy-error prepare begin - < '\(scratch.path)'"])
+    #expect(refused.output.hasPrefix("kvmpolicy: refusing to start --on-policy-error: 1 policy violation"))
+  }
 }
