@@ -91,8 +91,7 @@ import Testing
   }
 
   @Test func junitOutputIsWellFormedXMLWithOneTestcasePerDomain() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-junit-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try TemporaryDirectory.make("junit")
     defer { try? FileManager.default.removeItem(at: directory) }
     let output = directory.appendingPathComponent("report.xml")
     let result = try KVMPolicyProcess.run(["check", "--policy", Self.policy("baseline"), "-c", Self.fleet, "--format", "junit", "--output", output.path])
@@ -107,8 +106,7 @@ import Testing
   }
 
   @Test func aBrokenPolicyExitsTwoWithPositionsAndCarets() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-policy-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try TemporaryDirectory.make("policy")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("bad.yaml")
     try "version: 1\ndevices:\n  sond: deny\n  disk:\n    action: reject\n".write(to: file, atomically: true, encoding: .utf8)
@@ -130,8 +128,7 @@ import Testing
   }
 
   @Test func policyCompileWritesWhatTheHookReadsAndRefusesABrokenPolicy() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-compile-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try TemporaryDirectory.make("compile")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("policy.yaml")
     try FileManager.default.copyItem(atPath: Self.policy("baseline"), toPath: file.path)
@@ -191,8 +188,7 @@ import Testing
   /// A directory of `count` small domains: every third one has a sound card, which
   /// `baseline.yaml` refuses; the others are compliant.
   static func corpus(_ count: Int, malformedAt: Int? = nil) throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-many-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try TemporaryDirectory.make("many")
     for index in 0..<count {
       let sound = index % 3 == 0 ? "<sound model='ich9'/>" : ""
       var xml = """

@@ -39,8 +39,7 @@ import Testing
 /// `<os>` boot files under a policy's `boot` section, end to end.
 @Suite struct BootFileCommandTests {
   @Test func aKernelOutsideTheAcceptedDirectoryIsRefusedAndPolicyCheckShowsTheSection() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-boot-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try TemporaryDirectory.make("boot")
     defer { try? FileManager.default.removeItem(at: directory) }
     let policy = directory.appendingPathComponent("policy.yaml").path
     try "version: 1\ndefaults:\n  devices: allow\nboot:\n  kernel: \"/var/lib/libvirt/boot/*\"\n".write(toFile: policy, atomically: true, encoding: .utf8)

@@ -11,8 +11,7 @@ import Testing
   static let baseline = KVMPolicyProcess.repositoryRoot.appendingPathComponent("policies/baseline.yaml").path
 
   static func scratch() throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-install-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try TemporaryDirectory.make("install")
     return directory
   }
 

@@ -61,8 +61,7 @@ import Testing
   }
 
   @Test func malformedXMLExitsTwoNamingFileLineAndColumn() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try TemporaryDirectory.make("cli")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("broken.xml")
     try "<domain type='kvm'>\n  <name>x</nam>\n</domain>\n".write(to: file, atomically: true, encoding: .utf8)

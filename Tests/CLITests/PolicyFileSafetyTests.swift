@@ -9,8 +9,7 @@ import Testing
 /// A policy path that is not a regular file of a sane size is an error at once, never a hang.
 @Suite struct PolicyFileSafetyTests {
   @Test func aFIFOADeviceAndAHugeFileAreRefusedAtOnce() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-fifo-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try TemporaryDirectory.make("fifo")
     defer { try? FileManager.default.removeItem(at: directory) }
     let fifo = directory.appendingPathComponent("policy.yaml").path
     try #require(mkfifo(fifo, 0o644) == 0)
@@ -32,8 +31,7 @@ import Testing
 /// Domain XML files go through the same reader: a FIFO is an input error at once.
 @Suite struct DomainFileSafetyTests {
   @Test func aFIFOGivenAsDomainXMLIsAnInputErrorNotAHang() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-xmlfifo-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try TemporaryDirectory.make("xmlfifo")
     defer { try? FileManager.default.removeItem(at: directory) }
     let fifo = directory.appendingPathComponent("vm.xml").path
     try #require(mkfifo(fifo, 0o644) == 0)

@@ -10,8 +10,7 @@ import Testing
 /// `--output /dev/null` must not replace the device node, nor a link what it points to.
 @Suite struct ReportOutputTests {
   static func scratch() throws -> URL {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvmpolicy-output-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try TemporaryDirectory.make("output")
     return directory
   }
 

@@ -49,26 +49,42 @@ struct RealLibvirtdWatchTests {
     }
   }
 
+  /// A scratch directory, and the guests and the watch a test makes: all gone when it ends.
+  final class Scene {
+    let scratch: URL
+    var guests: [String] = []
+    var watch: Watch?
+
+    init() throws { scratch = try Guests.scratch() }
+
+    /// Starts watch on `policy` (extra arguments after the usual ones).
+    func startWatch(policy: URL, _ extra: [String] = []) throws -> Watch {
+      let started = try Watch(policy: policy.path, scratch: scratch, extra: extra)
+      watch = started
+      return started
+    }
+
+    func tearDown() {
+      watch?.stop()
+      TestGuests.remove(guests)
+      try? FileManager.default.removeItem(at: scratch)
+    }
+  }
+
   static func tabletPresent(_ name: String) throws -> Bool {
     try TestGuests.virsh("dumpxml", name).output.contains("type='tablet'")
   }
 
   @Test func undoesHotPlugsRewritesDefinitionsSurvivesRestartsAndKeepsAGoodPolicy() throws {
-    let scratch = try Guests.scratch()
-    var guests: [String] = []
-    var watch: Watch?
-    defer {
-      watch?.stop()
-      TestGuests.remove(guests)
-      try? FileManager.default.removeItem(at: scratch)
-    }
+    let scene = try Scene()
+    defer { scene.tearDown() }
+    let scratch = scene.scratch
     // A policy file of its own, so the test can break it for SIGHUP.
     let policy = scratch.appendingPathComponent("policy.yaml")
     try FileManager.default.copyItem(atPath: Guests.policy, toPath: policy.path)
     let running = try Guests.define("watch-run", start: true)
-    guests.append(running)
-    let started = try Watch(policy: policy.path, scratch: scratch)
-    watch = started
+    scene.guests.append(running)
+    let started = try scene.startWatch(policy: policy)
     // The start-up sweep takes the fixture's tablet out (the guest was defined with one).
     #expect(started.waitFor("event=sweep reason=connect"))
     #expect(started.waitFor("domain=\(running) trigger=sweep"))
@@ -111,7 +127,7 @@ struct RealLibvirtdWatchTests {
 
     // A non-compliant definition is rewritten (and backed up); our own DEFINED event is a no-op.
     let defined = try Guests.define("watch-def")
-    guests.append(defined)
+    scene.guests.append(defined)
     #expect(started.waitFor("domain=\(defined) trigger=defined"))
     #expect(!(try TestGuests.virsh("dumpxml", "--inactive", defined).output.contains("<sound")))
     #expect(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("backups").path))
@@ -140,14 +156,9 @@ struct RealLibvirtdWatchTests {
   /// unplug) holds up no other domain; the policy's detach-timeout decides what follows; and
   /// SIGTERM is honoured while the detach is still pending.
   @Test func aStuckDetachHoldsUpNoOtherDomain() throws {
-    let scratch = try Guests.scratch()
-    var guests: [String] = []
-    var watch: Watch?
-    defer {
-      watch?.stop()
-      TestGuests.remove(guests)
-      try? FileManager.default.removeItem(at: scratch)
-    }
+    let scene = try Scene()
+    defer { scene.tearDown() }
+    let scratch = scene.scratch
     let policy = scratch.appendingPathComponent("policy.yaml")
     try String(contentsOfFile: Guests.policy, encoding: .utf8)
       .replacingOccurrences(of: "defaults:\n", with: "defaults:\n  detach-timeout: shutdown\n")
@@ -156,11 +167,10 @@ struct RealLibvirtdWatchTests {
     let stuck = try TestGuests.define("watch-stuck", start: true) {
       $0.replacingOccurrences(of: "</os>", with: "</os><features><acpi/></features>")
     }
-    guests.append(stuck)
+    scene.guests.append(stuck)
     let other = try TestGuests.define("watch-other", start: true)
-    guests.append(other)
-    let started = try Watch(policy: policy.path, scratch: scratch, extra: ["--detach-timeout", "4"])
-    watch = started
+    scene.guests.append(other)
+    let started = try scene.startWatch(policy: policy, ["--detach-timeout", "4"])
     #expect(started.waitFor("event=sweep reason=connect"))
     #expect(started.waitFor("domain=\(other) trigger=sweep"))
 
@@ -209,28 +219,22 @@ struct RealLibvirtdWatchTests {
   /// A rewrite whose set: does not cure the violation is never defined: watch logs it once per
   /// event and takes no backup, instead of redefining the domain in a loop (#16, item 4).
   @Test func anUncuredRewriteIsNotDefinedInALoop() throws {
-    let scratch = try Guests.scratch()
-    var guests: [String] = []
-    var watch: Watch?
-    defer {
-      watch?.stop()
-      TestGuests.remove(guests)
-      try? FileManager.default.removeItem(at: scratch)
-    }
+    let scene = try Scene()
+    defer { scene.tearDown() }
+    let scratch = scene.scratch
     let policy = scratch.appendingPathComponent("policy.yaml")
     try String(contentsOfFile: Guests.policy, encoding: .utf8)
       .replacingOccurrences(of: "set: {model: virtio}", with: "set: {model: rtl8139}")
       .write(to: policy, atomically: true, encoding: .utf8)
-    let started = try Watch(policy: policy.path, scratch: scratch)
-    watch = started
+    let started = try scene.startWatch(policy: policy)
     #expect(started.waitFor("event=sweep reason=connect"))
     let defined = try Guests.define("watch-uncured", nic: true)
-    guests.append(defined)
+    scene.guests.append(defined)
     #expect(started.waitFor("event=error domain=\(defined) trigger=defined"), "\(started.text)")
     #expect(started.text.contains("error=\"the rewrite does not cure the definition, so nothing was defined: after it, interface user rtl8139"))
     // A later event, handled after anything our own define would have caused.
     let marker = try Guests.define("watch-marker")
-    guests.append(marker)
+    scene.guests.append(marker)
     #expect(started.waitFor("domain=\(marker) trigger=defined"))
     #expect(started.text.components(separatedBy: "domain=\(defined) trigger=defined").count - 1 == 1, "\(started.text)")
     #expect(try TestGuests.virsh("dumpxml", "--inactive", defined).output.contains("<model type='e1000'/>"))
