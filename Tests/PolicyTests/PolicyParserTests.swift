@@ -187,3 +187,18 @@ func parse(_ text: String) -> (tree: String, errors: [String]) {
     #expect(DiagnosticFormatter().format(failure.diagnostics, source: text).contains("  sond: deny\n  ^~~~\n"))
   }
 }
+
+/// Columns count Unicode scalars, as the caret renderer does, combining marks included.
+@Suite struct ColumnUnitTests {
+  @Test func aCombiningMarkCountsAsAColumn() {
+    // "e" + U+0301 is one Character but two scalars: the unclosed "{" is column 6, not 5.
+    let result = PolicyLoader.load(text: "version: 1\ne\u{301}x: {a\n", file: "p.yaml")
+    guard case .failure(let errors) = result else {
+      Issue.record("an unclosed flow mapping loaded")
+      return
+    }
+    let location = errors.diagnostics.first { $0.id == "unclosed-flow" }?.location
+    #expect(location?.line == 2)
+    #expect(location?.column == 6)
+  }
+}
