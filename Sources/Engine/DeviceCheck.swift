@@ -15,7 +15,8 @@ enum DeviceCheck {
     func values(_ name: String) -> [String] {
       if let known = read.first(where: { $0.name == name }) { return known.values }
       // Paths are matched where they lead, not as written (`images/../../etc/shadow`).
-      let values = (DeviceAttributes.isRawPath(name) ? device.values(at: name) : device.attribute(name)).map(LexicalPath.normalized)
+      var values = DeviceAttributes.isRawPath(name) ? device.values(at: name) : device.attribute(name)
+      if values.contains(where: LexicalPath.needsNormalizing) { values = values.map(LexicalPath.normalized) }
       read.append((name, values))
       return values
     }

@@ -4,11 +4,15 @@
 /// libvirt passes a disk's `source file` to QEMU as written, so `/var/lib/libvirt/images/../../../../etc/shadow`
 /// opens `/etc/shadow`; a policy glob must see that, not the prefix it was written with.
 enum LexicalPath {
+  /// Whether ``normalized(_:)`` would change `text`: an absolute path with `//`, `/./` or
+  /// `/../`, or a trailing `/.` or `/..`. The usual value has nothing to resolve.
+  static func needsNormalizing(_ text: String) -> Bool {
+    text.utf8.first == UInt8(ascii: "/") && needsWork(text)
+  }
+
   /// `path` normalised when it is absolute; any other text unchanged.
   static func normalized(_ path: String) -> String {
-    guard path.utf8.first == UInt8(ascii: "/") else { return path }
-    // The usual path has nothing to resolve: no `//`, `/./` or `/../` and no trailing `/.` or `/..`.
-    guard needsWork(path) else { return path }
+    guard needsNormalizing(path) else { return path }
     var components: [Substring] = []
     for component in path.split(separator: "/", omittingEmptySubsequences: true) {
       switch component {
@@ -18,6 +22,25 @@ enum LexicalPath {
       }
     }
     return "/" + components.joined(separator: "/")
+  }
+
+  /// Whether `text` contains `/..` at all (a cheap byte scan that rules out almost every value).
+  static func mayClimb(_ text: String) -> Bool {
+    var slash = false
+    var dots = 0
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: "/") {
+        slash = true
+        dots = 0
+      } else if byte == UInt8(ascii: "."), slash {
+        dots += 1
+        if dots == 2 { return true }
+      } else {
+        slash = false
+        dots = 0
+      }
+    }
+    return false
   }
 
   /// Whether an absolute path has a `..` component: it climbs back up what it wrote.

@@ -35,7 +35,7 @@ enum SeclabelCheck {
     // domain-wide relabel='no' would.
     if policy.relabel {
       for device in context.domain.devices {
-        for property in device.properties where property.path.hasSuffix("seclabel/@relabel") && property.value == "no" {
+        for property in device.properties where property.value == "no" && property.path.hasSuffix("seclabel/@relabel") {
           let element = String(property.path.dropLast("@relabel".count))
           let models = device.values(at: element + "@model")
           // DAC relabelling is not sVirt; an element without a model applies to every model.

@@ -2,7 +2,9 @@
 /// fields) quotes strings here, so they all agree. `"` and `\` are escaped, `\n`, `\r` and `\t`
 /// by name, and every other control character and DEL as `\u00XX`; everything else is copied.
 public enum JSONString {
-  /// Appends `value` as a quoted JSON string to `output`.
+  /// Appends `value` as a quoted JSON string to `output`. Inlinable: reports call it for every
+  /// string they write.
+  @inlinable
   public static func append(_ value: String, to output: inout [UInt8]) {
     output.append(UInt8(ascii: "\""))
     // Most strings need no escaping: copy them whole.
@@ -25,11 +27,13 @@ public enum JSONString {
     return String(decoding: output, as: UTF8.self)
   }
 
-  private static func needsEscaping(_ byte: UInt8) -> Bool {
+  @usableFromInline
+  static func needsEscaping(_ byte: UInt8) -> Bool {
     byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
   }
 
-  private static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
+  @usableFromInline
+  static func appendEscaped(_ byte: UInt8, to output: inout [UInt8]) {
     switch byte {
     case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
     case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
