@@ -24,8 +24,11 @@ enum LexicalPath {
     return "/" + components.joined(separator: "/")
   }
 
-  /// Whether `text` contains `/..` at all (a cheap byte scan that rules out almost every value).
+  /// Whether `text` is absolute and contains `/..` at all (a cheap byte scan that rules out
+  /// almost every value).
   static func mayClimb(_ text: String) -> Bool {
+    // Only an absolute path climbs: most values end here, at their first byte.
+    guard text.utf8.first == UInt8(ascii: "/") else { return false }
     var slash = false
     var dots = 0
     for byte in text.utf8 {

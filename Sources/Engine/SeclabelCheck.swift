@@ -35,7 +35,11 @@ enum SeclabelCheck {
     // domain-wide relabel='no' would.
     if policy.relabel {
       for device in context.domain.devices {
-        for property in device.properties where property.value == "no" && property.path.hasSuffix("seclabel/@relabel") {
+        // Compared as bytes, cheapest test first: this runs over every property of every device.
+        for property in device.properties
+        where property.value.utf8.count == 2 && property.path.utf8.last == UInt8(ascii: "l") && property.value == "no"
+          && property.path.hasSuffix("seclabel/@relabel")
+        {
           let element = String(property.path.dropLast("@relabel".count))
           let models = device.values(at: element + "@model")
           // DAC relabelling is not sVirt; an element without a model applies to every model.
