@@ -142,12 +142,15 @@ private struct Writer {
     }
   }
 
+  /// One condition: a rule's, or one element of the boot section.
+  mutating func condition(_ condition: Condition) {
+    string(condition.attribute)
+    matcher(condition.matcher)
+    location(condition.location)
+  }
+
   mutating func rule(_ rule: DeviceRule) {
-    array(rule.conditions) { writer, condition in
-      writer.string(condition.attribute)
-      writer.matcher(condition.matcher)
-      writer.location(condition.location)
-    }
+    array(rule.conditions) { $0.condition($1) }
     action(rule.action)
     array(rule.set) { writer, assignment in
       writer.string(assignment.attribute)
@@ -163,11 +166,7 @@ private struct Writer {
     optional(ruleset.unlistedReference) { $0.reference($1) }
     optional(ruleset.detachTimeout) { $0.string($1.rawValue) }
     optional(ruleset.boot) { writer, boot in
-      writer.array(boot.accepted) { writer, condition in
-        writer.string(condition.attribute)
-        writer.matcher(condition.matcher)
-        writer.location(condition.location)
-      }
+      writer.array(boot.accepted) { $0.condition($1) }
       writer.action(boot.action)
       writer.reference(boot.reference)
     }
@@ -308,12 +307,15 @@ private struct Reader {
     return alternatives.map(ValueMatcher.init)
   }
 
+  /// One condition, as ``Writer/condition(_:)`` wrote it.
+  mutating func condition() -> Condition? {
+    guard let attribute = string(), let matcher = matcher(), let location = location() else { return nil }
+    return Condition(attribute: attribute, matcher: matcher, location: location)
+  }
+
   mutating func rule() -> DeviceRule? {
     guard
-      let conditions = array({ reader -> Condition? in
-        guard let attribute = reader.string(), let matcher = reader.matcher(), let location = reader.location() else { return nil }
-        return Condition(attribute: attribute, matcher: matcher, location: location)
-      }),
+      let conditions = array({ $0.condition() }),
       let action = action(),
       let set = array({ reader -> Assignment? in
         guard let attribute = reader.string(), let value = reader.string() else { return nil }
@@ -332,10 +334,7 @@ private struct Reader {
       let detachTimeout = optional({ $0.string().flatMap(DetachTimeoutAction.init(rawValue:)) }),
       let boot = optional({ reader -> BootPolicy? in
         guard
-          let accepted = reader.array({ reader -> Condition? in
-            guard let attribute = reader.string(), let matcher = reader.matcher(), let location = reader.location() else { return nil }
-            return Condition(attribute: attribute, matcher: matcher, location: location)
-          }),
+          let accepted = reader.array({ $0.condition() }),
           let action = reader.action(), let reference = reader.reference()
         else { return nil }
         return BootPolicy(accepted: accepted, action: action, reference: reference)
