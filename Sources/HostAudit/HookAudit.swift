@@ -90,14 +90,18 @@ public struct HookAudit: Sendable {
     guard let daemon = LibvirtDaemon.find(root: files.root) else {
       return check(id, title, .unknown, ["/run/libvirtd.pid, /run/virtqemud.pid: no running daemon found by its pid file"])
     }
-    let changed = Double(info.st_mtim.tv_sec)
-    let evidence = [
+    let changed = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+    var evidence = [
       "\(daemon.name) (pid \(daemon.pid)): started \(Self.timestamp(daemon.startTime))",
       "\(HookLayout.wrapper): last changed \(Self.timestamp(changed))",
     ]
-    // /proc/stat's boot time is in whole seconds: compare whole seconds.
-    if daemon.startTime.rounded(.down) >= changed.rounded(.down) {
+    // The start time is known only to within `startUncertainty`: a start that may have come
+    // before the change counts as before.
+    if daemon.startTime > changed {
       return check(id, title, .pass, evidence + ["\(daemon.name) started after the hook was installed: it calls it"])
+    }
+    if daemon.startTime + daemon.startUncertainty > changed {
+      evidence.append("\(daemon.name) started within \(Int((daemon.startUncertainty * 1000).rounded(.up))) ms of the hook's change: the clocks cannot tell which came first")
     }
     if veto.status == .pass {
       return check(id, title, .pass, evidence + ["\(daemon.name) started before, but the probe shows it calls the hook: it was reloaded since"])
