@@ -63,7 +63,8 @@ public struct BinaryAudit: Sendable {
         let inner = check(target, fortifiable: fortifiable, libc: libc)
         return HostCheck(
           id: id, section: "Binary hardening", title: title, status: inner.status,
-          evidence: ["\(path): a shell script that runs \(target)"] + inner.evidence)
+          evidence: ["\(path): a shell script that runs \(target)"] + inner.evidence,
+          properties: inner.properties.merging(["wrapper-target": .string(target)]) { old, _ in old })
       }
       return HostCheck(id: id, section: "Binary hardening", title: title, status: .unknown, evidence: ["\(error)"])
     }
@@ -86,7 +87,9 @@ public struct BinaryAudit: Sendable {
       status = .warn
       evidence.append("no FORTIFY_SOURCE: none of its \(report.fortifiable) fortifiable libc calls uses a _chk variant")
     }
-    return HostCheck(id: id, section: "Binary hardening", title: title, status: status, evidence: evidence)
+    // checksec's keys and its very strings, so a fleet tool can compare with checksec's JSON.
+    let properties = ChecksecFields(report: report).values.mapValues(HostValue.string)
+    return HostCheck(id: id, section: "Binary hardening", title: title, status: status, evidence: evidence, properties: properties)
   }
 
   /// The program a shell-script wrapper execs (Debian's /usr/bin/qemu-system-i386), if found.

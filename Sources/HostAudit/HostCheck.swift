@@ -34,13 +34,29 @@ public struct HostCheck: Equatable, Sendable {
   public let status: Status
   /// What was read: `file: value` lines an operator can verify.
   public let evidence: [String]
+  /// What was read, as typed values a fleet tool can compare (JSON `properties`), e.g.
+  /// checksec's `relro: "full"` for an ELF file or `value: 2` for a sysctl.
+  public let properties: [String: HostValue]
 
   /// Creates a check result.
-  public init(id: String, section: String, title: String, status: Status, evidence: [String]) {
+  public init(id: String, section: String, title: String, status: Status, evidence: [String], properties: [String: HostValue] = [:]) {
     self.id = id
     self.section = section
     self.title = title
     self.status = status
     self.evidence = evidence
+    self.properties = properties
   }
+}
+
+/// A typed value read by a host check.
+public enum HostValue: Equatable, Sendable {
+  /// A yes/no fact (`nx: true`).
+  case bool(Bool)
+  /// A number (`uid: 999`, a sysctl's value).
+  case int(Int)
+  /// A word or a path (`relro: "full"`).
+  case string(String)
+  /// Several words (capability names, the namespaces a process has).
+  case strings([String])
 }

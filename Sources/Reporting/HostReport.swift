@@ -5,7 +5,7 @@ import Plot
 public protocol HostReporter: Reporter where Input == [HostCheck] {}
 
 /// The reporters `host` offers, by identifier: text for a terminal, JSON (schema
-/// `kvmpolicy.host` v1), JUnit for CI pipelines, one self-contained HTML page.
+/// `kvmpolicy.host` v2), JUnit for CI pipelines, one self-contained HTML page.
 public enum HostReporters {
   /// Every format name, in the order `--help` lists them.
   public static let identifiers = [HostTextReporter.identifier, HostJSONReporter.identifier, HostJUnitReporter.identifier, HostHTMLReporter.identifier]
@@ -30,7 +30,7 @@ public struct HostTextReporter: HostReporter {
   public func render(_ checks: [HostCheck]) -> String { HostReport.text(checks, colors: colors) }
 }
 
-/// Host checks as JSON, schema `kvmpolicy.host` v1.
+/// Host checks as JSON, schema `kvmpolicy.host` v2.
 public struct HostJSONReporter: HostReporter {
   /// `json`.
   public static let identifier = "json"
@@ -156,7 +156,7 @@ enum HostReport {
   static func json(_ checks: [HostCheck]) -> String {
     JSONValue.object([
       ("schema", .string("kvmpolicy.host")),
-      ("version", .int(1)),
+      ("version", .int(2)),
       (
         "checks",
         .array(
@@ -164,10 +164,20 @@ enum HostReport {
             .object([
               ("id", .string(check.id)), ("section", .string(check.section)), ("title", .string(check.title)),
               ("status", .string(check.status.rawValue)), ("evidence", .array(check.evidence.map(JSONValue.string))),
+              ("properties", .object(check.properties.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) })),
             ])
           })
       ),
     ]).rendered()
+  }
+
+  private static func json(_ value: HostValue) -> JSONValue {
+    switch value {
+    case .bool(let flag): .bool(flag)
+    case .int(let number): .int(number)
+    case .string(let text): .string(text)
+    case .strings(let texts): .array(texts.map(JSONValue.string))
+    }
   }
 
   private static func paint(_ text: String, _ status: HostCheck.Status, _ colors: Bool) -> String {

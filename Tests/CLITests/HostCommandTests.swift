@@ -52,8 +52,26 @@ import Testing
     #expect(result.stdout.contains("\"status\": \"PASS\""))
     #expect(result.stdout.contains("\"status\": \"UNKNOWN\""))
     #expect(!result.stdout.contains("kaslr"))
+    // Schema v2: typed properties, for ELF files checksec's own keys and strings.
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(root["version"] as? Int == 2)
+    let checks = try #require(root["checks"] as? [[String: Any]])
+    let properties = try #require(checks.first { $0["id"] as? String == "elf:/usr/bin/qemu-img" }?["properties"] as? [String: String])
+    #expect(properties["relro"] == "full" && properties["pie"] == "yes" && properties["nx"] == "yes")
     let bad = try KVMPolicyProcess.run(["host", "--format", "yaml"])
     #expect(bad.status == 2)
     #expect(bad.stderr.hasPrefix("Error: Unknown format 'yaml'; use one of: text, json, junit, html."))
+  }
+
+  @Test(.requiresExecutable("/usr/bin/qemu-img"), .requiresExecutable("/usr/bin/checksec"))
+  func elfPropertiesAreChecksecsOwnKeysAndValues() throws {
+    let ours = try KVMPolicyProcess.run(["host", "--elf", "/usr/bin/qemu-img", "--format", "json"])
+    let root = try #require(try JSONSerialization.jsonObject(with: Data(ours.stdout.utf8)) as? [String: Any])
+    let check = try #require((root["checks"] as? [[String: Any]])?.first)
+    let checksec = try Command.run("/usr/bin/checksec", ["--file=/usr/bin/qemu-img", "--output=json"])
+    let theirs = try #require(try JSONSerialization.jsonObject(with: Data(checksec.output.utf8)) as? [String: [String: String]])
+    let expected = try #require(theirs["/usr/bin/qemu-img"])
+    #expect(expected.count == 10)
+    #expect(check["properties"] as? [String: String] == expected)
   }
 }
