@@ -1,10 +1,9 @@
 public import DomainModel
-public import Libvirt
 
 /// Why an inventory source could not be read.
 public enum InputError: Error, Sendable, CustomStringConvertible {
-  /// The connection could not be opened or listed.
-  case connection(uri: String, LibvirtError)
+  /// The connection could not be opened or listed: libvirt's message.
+  case connection(uri: String, message: String)
   /// A file is missing or unreadable.
   case file(path: String, reason: String)
   /// The XML is malformed or not a domain; carries file, line and column.
@@ -13,7 +12,7 @@ public enum InputError: Error, Sendable, CustomStringConvertible {
   /// One line for the user: `file:line:col: error: message` or `URI: error: message`.
   public var description: String {
     switch self {
-    case .connection(let uri, let error): "\(uri): error: \(error.message)"
+    case .connection(let uri, let message): "\(uri): error: \(message)"
     case .file(let path, let reason): "\(path): error: \(reason)"
     case .xml(let error): error.description
     }
@@ -22,7 +21,7 @@ public enum InputError: Error, Sendable, CustomStringConvertible {
   /// The message without the location.
   public var message: String {
     switch self {
-    case .connection(_, let error): error.message
+    case .connection(_, let message): message
     case .file(_, let reason): reason
     case .xml(let error): error.message
     }

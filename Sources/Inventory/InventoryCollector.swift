@@ -44,18 +44,18 @@ public enum InventoryCollector {
     let name = uri ?? "default"
     let connection: Connection
     let resolved: String
-    let domains: [(domain: DomainHandle, state: DomainState, persistent: Bool)]
+    let domains: [ListedDomain]
     do {
       connection = try Connection(uri: uri, readOnly: true)
       resolved = try connection.uri()
-      domains = try connection.domainsWithState().filter { options.selectsName($0.domain.name) }
+      domains = try listing(connection).filter { options.selectsName($0.handle.name) }
     } catch {
-      return InventorySource(kind: .libvirt, name: name, error: .connection(uri: name, error))
+      return InventorySource(kind: .libvirt, name: name, error: .connection(uri: name, message: error.message))
     }
     // Eight calls in flight on the one connection (eight threads, whatever the cores):
     // libvirtd answers them on its worker threads, so a sweep is not one round trip after another.
     var entries = Parallel.map(domains, threads: 8) { entry in
-      describe(entry.domain, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions)
+      describe(entry.handle, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions)
     }
     if options.resolveHostDevices { entries = resolvingHostDevices(entries, connection: connection) }
     guard options.securityModels else { return InventorySource(kind: .libvirt, name: name, uri: resolved, domains: entries) }
@@ -69,7 +69,38 @@ public enum InventoryCollector {
       }
     } catch {
       // A driver without capabilities still has domains worth listing.
-      return InventorySource(kind: .libvirt, name: name, uri: resolved, domains: entries, error: .connection(uri: name, error))
+      return InventorySource(kind: .libvirt, name: name, uri: resolved, domains: entries, error: .connection(uri: name, message: error.message))
+    }
+  }
+
+  /// A domain as the listing found it.
+  private struct ListedDomain: @unchecked Sendable {
+    let handle: DomainHandle
+    let state: RunState
+    let persistent: Bool
+  }
+
+  /// Every domain with its state and persistence, from a few list calls for the whole host
+  /// instead of two calls per domain (a sweep over hundreds of domains pays per call). The
+  /// three lists every sweep needs are asked for at once: one round trip instead of three.
+  private static func listing(_ connection: Connection) throws(LibvirtError) -> [ListedDomain] {
+    let filters: [DomainListFilter] = [.all, .active, .persistent]
+    let lists = try Parallel.map(filters, threads: filters.count) { filter in
+      Result { () throws(LibvirtError) in try connection.domains(filter) }
+    }.map { result throws(LibvirtError) in try result.get() }
+    let active = Set(lists[1].map(\.name))
+    let persistent = Set(lists[2].map(\.name))
+    // An inactive domain is shut off; only active ones need telling apart.
+    let running = active.isEmpty ? [] : Set(try connection.domains(.running).map(\.name))
+    let paused = active.isEmpty ? [] : Set(try connection.domains(.paused).map(\.name))
+    return try lists[0].map { handle throws(LibvirtError) in
+      let name = handle.name
+      let state: RunState =
+        if !active.contains(name) { .shutOff }
+        else if running.contains(name) { .running }
+        else if paused.contains(name) { .paused }
+        else { RunState(rawValue: try handle.state().rawValue) ?? .noState }
+      return ListedDomain(handle: handle, state: state, persistent: persistent.contains(name))
     }
   }
 
@@ -137,13 +168,13 @@ public enum InventoryCollector {
   }
 
   private static func describe(
-    _ handle: DomainHandle, state: DomainState, persistent: Bool, uri: String, definitions: Bool
+    _ handle: DomainHandle, state: RunState, persistent: Bool, uri: String, definitions: Bool
   ) -> InventoryDomain {
     let name = handle.name
     do throws(LibvirtError) {
       let xml = try handle.xml()
       // A domain that is not running has no QEMU process and so no process label.
-      let labels = state == .shutOff ? [] : try handle.securityLabels()
+      let labels = state == .shutOff ? [] : try handle.securityLabels().map { ProcessLabel(label: $0.label, enforcing: $0.enforcing) }
       let inactive = definitions && persistent && state != .shutOff ? try handle.xml(inactive: true) : nil
       do throws(DomainXMLError) {
         let model = try Domain.parse(xml: xml, source: "\(uri) domain \(name)")

@@ -1,5 +1,4 @@
 public import DomainModel
-public import Libvirt
 
 /// One domain as an inventory lists it: the typed model of its XML plus what only libvirt knows.
 public struct InventoryDomain: Sendable {
@@ -11,18 +10,18 @@ public struct InventoryDomain: Sendable {
   /// when asked for (it can differ from the live XML); `nil` otherwise.
   public let definition: Domain?
   /// The run state; `nil` for a domain read from a file.
-  public let state: DomainState?
+  public let state: RunState?
   /// Whether libvirt keeps a persistent definition; `nil` for a file.
   public let persistent: Bool?
   /// The labels libvirt reports for the running QEMU process (empty for files and shut-off domains).
-  public let securityLabels: [SecurityLabel]
+  public let securityLabels: [ProcessLabel]
   /// Why this domain could not be read completely, if it could not.
   public let error: String?
 
   /// Creates an entry.
   public init(
-    name: String, model: Domain?, definition: Domain? = nil, state: DomainState? = nil, persistent: Bool? = nil,
-    securityLabels: [SecurityLabel] = [], error: String? = nil
+    name: String, model: Domain?, definition: Domain? = nil, state: RunState? = nil, persistent: Bool? = nil,
+    securityLabels: [ProcessLabel] = [], error: String? = nil
   ) {
     self.name = name
     self.model = model

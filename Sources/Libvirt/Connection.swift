@@ -1,5 +1,4 @@
 internal import CLibvirt
-import Parallel
 
 #if canImport(Glibc)
   internal import Glibc
@@ -42,43 +41,10 @@ public final class Connection: @unchecked Sendable {
     try domains(flags: 0)
   }
 
-  /// Every domain with its state and persistence, read with a few list calls for the whole
-  /// host instead of two calls per domain (a sweep over hundreds of domains pays per call).
-  public func domainsWithState() throws(LibvirtError) -> [(domain: DomainHandle, state: DomainState, persistent: Bool)] {
-    // The three lists every sweep needs, asked for at once (one round trip instead of three).
-    let lists = try concurrentLists([0, VIR_CONNECT_LIST_DOMAINS_ACTIVE.rawValue, VIR_CONNECT_LIST_DOMAINS_PERSISTENT.rawValue])
-    let all = lists[0]
-    let names = { (flags: UInt32) throws(LibvirtError) -> Set<String> in Set(try self.domains(flags: flags).map(\.name)) }
-    let active = Set(lists[1].map(\.name))
-    let persistent = Set(lists[2].map(\.name))
-    // An inactive domain is shut off; only active ones need telling apart.
-    let running = active.isEmpty ? [] : try names(VIR_CONNECT_LIST_DOMAINS_RUNNING.rawValue)
-    let paused = active.isEmpty ? [] : try names(VIR_CONNECT_LIST_DOMAINS_PAUSED.rawValue)
-    var result: [(domain: DomainHandle, state: DomainState, persistent: Bool)] = []
-    for domain in all {
-      let name = domain.name
-      let state: DomainState
-      if !active.contains(name) {
-        state = .shutOff
-      } else if running.contains(name) {
-        state = .running
-      } else if paused.contains(name) {
-        state = .paused
-      } else {
-        state = try domain.state()
-      }
-      result.append((domain, state, persistent.contains(name)))
-    }
-    return result
-  }
-
-  /// `virConnectListAllDomains` with each of `flags`, the calls in flight together; the first
-  /// failure is thrown.
-  private func concurrentLists(_ flags: [UInt32]) throws(LibvirtError) -> [[DomainHandle]] {
-    let results = Parallel.map(flags, threads: flags.count) { flag in
-      Result { () throws(LibvirtError) in try self.domains(flags: flag) }
-    }
-    return try results.map { result throws(LibvirtError) in try result.get() }
+  /// The domains `filter` selects (`virConnectListAllDomains` with its flags), in the order
+  /// libvirt lists them.
+  public func domains(_ filter: DomainListFilter) throws(LibvirtError) -> [DomainHandle] {
+    try domains(flags: filter.flags)
   }
 
   private func domains(flags: UInt32) throws(LibvirtError) -> [DomainHandle] {

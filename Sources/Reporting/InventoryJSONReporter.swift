@@ -1,6 +1,5 @@
 import DomainModel
 public import Inventory
-import Libvirt
 
 /// The inventory as JSON, schema `kvmpolicy.inventory` version 1 (documented in README.md).
 public struct InventoryJSONReporter: InventoryReporter {

@@ -1,6 +1,5 @@
 import DomainModel
 public import Inventory
-import Libvirt
 
 /// The inventory as plain text for a terminal: one block per source, one line per domain,
 /// indented lines for labels and device counts (and every device with ``showDevices``).

@@ -1,7 +1,6 @@
 import DomainModel
 import Foundation
 import Inventory
-import Libvirt
 import Testing
 
 /// The demo fleet shipped in `scripts/fleet/demo.xml`, served by libvirt's test driver.
@@ -29,7 +28,7 @@ let demoFleetURI: String = {
     let source = InventoryCollector.collect(uri: demoFleetURI)
     for domain in source.domains {
       if domain.state == .running {
-        #expect(domain.securityLabels == [SecurityLabel(label: "libvirt-test", enforcing: true)])
+        #expect(domain.securityLabels == [ProcessLabel(label: "libvirt-test", enforcing: true)])
       } else {
         #expect(domain.securityLabels.isEmpty)
       }

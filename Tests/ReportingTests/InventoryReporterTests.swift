@@ -1,7 +1,6 @@
 import DomainModel
 import Foundation
 import Inventory
-import Libvirt
 import Reporting
 import Testing
 
@@ -35,7 +34,7 @@ import Testing
         domains: [
           InventoryDomain(
             name: "web-01", model: domain, state: .running, persistent: true,
-            securityLabels: [SecurityLabel(label: "+64055:+64055", enforcing: false)]),
+            securityLabels: [ProcessLabel(label: "+64055:+64055", enforcing: false)]),
           InventoryDomain(name: "gone-01", model: nil, error: "Domain not found"),
         ]),
       InventorySource(kind: .file, name: "broken.xml", error: .xml(error)),
