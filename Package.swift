@@ -77,8 +77,10 @@ let package = Package(
     .target(name: "HookInstallation", dependencies: ["Hook", "Policy", "ELF", "SystemIO"]),
     .target(
       name: "HostAudit",
-      dependencies: ["Libvirt", "DomainModel", "KernelModules", "ELF", "Engine", "Policy", "Hook", "HookInstallation"]),
-    .target(name: "Enforcement", dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "TextEscaping"]),
+      dependencies: ["Inventory", "DomainModel", "KernelModules", "ELF", "Policy", "Hook", "HookInstallation"]),
+    .target(
+      name: "Enforcement",
+      dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "TextEscaping", "HostAudit", "Hook", "HookInstallation"]),
     .target(name: "Checking", dependencies: ["Inventory", "Engine", "Parallel"]),
     .target(name: "ELF", dependencies: ["TextEscaping"]),
     .target(

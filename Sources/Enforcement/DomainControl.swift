@@ -15,6 +15,17 @@ public protocol DomainControl: AnyObject {
   func define(_ xml: String) throws
   /// Asks the guest to shut down.
   func shutdown(_ domain: String) throws
+  /// Creates and starts a transient domain, paused before its first instruction, and destroys it
+  /// at once if it started (being transient, it leaves no definition).
+  func startTransient(_ xml: String) throws -> TransientStart
+}
+
+/// What became of a transient start.
+public enum TransientStart: Equatable, Sendable {
+  /// libvirt started it (and it was destroyed at once).
+  case started
+  /// libvirt refused to start it, with this message (e.g. a hook's refusal).
+  case refused(String)
 }
 
 /// A domain as enforcement sees it.

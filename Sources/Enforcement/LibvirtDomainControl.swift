@@ -102,11 +102,25 @@ public final class LibvirtDomainControl: DomainControl {
     try retrying { try $0.domain(named: domain).shutdown() }
   }
 
+  public func startTransient(_ xml: String) throws -> TransientStart {
+    let started = Result { () throws(LibvirtError) in try connection.createTransient(xml: xml, paused: true) }
+    switch started {
+    case .success(let domain):
+      try? domain.destroy()
+      return .started
+    case .failure(let error):
+      // A refusal is an answer; a connection that went away is not.
+      guard error.code != .noConnect, connection.isAlive else { throw error }
+      return .refused(error.message)
+    }
+  }
+
   /// Runs `body`; if libvirtd went away, reconnects once and runs it again.
   private func retrying<T>(_ body: (Connection) throws -> T) throws -> T {
     do {
       return try body(connection)
-    } catch let error as LibvirtError where Self.isConnectionLost(error) {
+    } catch let error as LibvirtError where error.code == .noConnect || !connection.isAlive {
+      // Judged by the connection itself (virConnectIsAlive), not by the message's words.
       try reconnect()
       return try body(connection)
     }
@@ -125,11 +139,6 @@ public final class LibvirtDomainControl: DomainControl {
       }
     }
     throw lastError ?? LibvirtError(code: .noConnect, domain: 0, message: "libvirtd did not come back")
-  }
-
-  static func isConnectionLost(_ error: LibvirtError) -> Bool {
-    error.code == .systemError || error.code == .noConnect || error.message.contains("connection")
-      || error.message.contains("client socket is closed") || error.message.contains("End of file")
   }
 }
 

@@ -22,9 +22,15 @@ public struct HookAudit: Sendable {
     layout = HookLayout(root: files.root)
   }
 
+  /// `hook-veto` when the probe (Enforcement's `HookProbe`, which starts a canary domain) was
+  /// not asked for.
+  public static let notProbed = HostCheck(
+    id: "hook-veto", section: section, title: "libvirt refuses a domain that breaks the installed policy (probe)",
+    status: .unknown, evidence: ["not probed: run kvmpolicy host --probe-hook (as root; starts and refuses a transient canary domain)"])
+
   /// `hook-installed`, `hook-loaded` and `veto` (``HookProbe``'s `hook-veto`), which can
   /// prove a hook loaded where timestamps cannot (a reload leaves no trace).
-  public func checks(veto: HostCheck) -> [HostCheck] { [installed(), loaded(veto: veto), veto] }
+  public func checks(veto: HostCheck = HookAudit.notProbed) -> [HostCheck] { [installed(), loaded(veto: veto), veto] }
 
   private func check(_ id: String, _ title: String, _ status: HostCheck.Status, _ evidence: [String]) -> HostCheck {
     HostCheck(id: id, section: Self.section, title: title, status: status, evidence: evidence)

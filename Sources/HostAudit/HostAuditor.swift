@@ -1,51 +1,43 @@
 import DomainModel
+import Inventory
 import KernelModules
-import Libvirt
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
-/// Runs every host check: reads the host's files, and asks libvirt (read-only) for its
-/// security models and the running domains' live XML.
+/// Runs every host check: judges the host's files and what the collecting layer read from
+/// libvirt (security models, running domains' live XML, command lines). Connects to nothing.
 public enum HostAuditor {
-  /// The running kernel's release (`uname -r`).
-  public static func kernelRelease() -> String {
-    var name = utsname()
-    uname(&name)
-    return withUnsafeBytes(of: &name.release) { raw in
-      String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-    }
-  }
+  /// The running kernel's release (`uname -r`), "" if it cannot be read.
+  public static func kernelRelease() -> String { ModuleLocator.runningRelease() ?? "" }
 
-  /// Every check, in section order. A libvirt that cannot be reached makes its checks UNKNOWN.
+  /// What a host audit asks the inventory for: capabilities, live XML, and command lines
+  /// (which libvirt builds only for read-write clients, so only as root).
+  public static let inventoryOptions = InventoryCollector.Options(commandLines: true)
+
+  /// Every check, in section order.
+  ///
+  /// - Parameters:
+  ///   - libvirt: one connection's inventory (``inventoryOptions``); a source with an error
+  ///     makes libvirt's checks UNKNOWN.
+  ///   - veto: the hook probe's `hook-veto` check, if it was run.
   public static func run(
-    files: HostFiles = HostFiles(), uri: String?, release: String = kernelRelease(), kernelConfig: String? = nil,
-    elfTargets: [String]? = nil, probeHook: Bool = false
+    files: HostFiles = HostFiles(), libvirt: InventorySource, release: String = kernelRelease(), kernelConfig: String? = nil,
+    veto: HostCheck = HookAudit.notProbed
   ) -> [HostCheck] {
-    // `--elf FILE...`: just these files.
-    if let elfTargets { return BinaryAudit(files: files, targets: elfTargets).checks() }
-    var models: [String]?
+    let reachable = libvirt.error == nil
+    let models = reachable ? libvirt.securityModels.map(\.model) : nil
     var running: [SVirtAudit.RunningDomain] = []
-    var used: [String: Set<String>]? = [:]
     var emulator = "/usr/bin/qemu-system-x86_64"
-    // libvirt builds command lines only for read-write clients (root).
-    let writable = try? Connection(uri: uri, readOnly: false)
-    if writable == nil { used = nil }
-    if let connection = try? Connection(uri: uri, readOnly: true) {
-      if let xml = try? connection.capabilities(), let capabilities = try? HostCapabilities(xml: xml, source: "capabilities") {
-        models = capabilities.securityModels.map(\.model)
-      }
-      for handle in (try? connection.domains()) ?? [] {
-        guard let xml = try? handle.xml(), let domain = try? Domain.parse(xml: xml, source: handle.name) else { continue }
-        if (try? handle.isActive()) == true { running.append(SVirtAudit.RunningDomain(name: handle.name, domain: domain)) }
-        if let path = domain.devices.first(where: { $0.deviceClass == .emulator })?.attribute("path").first { emulator = path }
-        // The command line libvirt would run names every QEMU device model the domain uses.
-        if let writable, let argv = try? writable.nativeConfig(domainXML: (try? handle.xml(inactive: true)) ?? xml) {
-          used?[handle.name] = DeviceSurfaceAudit.devices(commandLine: argv)
-        }
-      }
+    for entry in libvirt.domains {
+      guard let domain = entry.model else { continue }
+      if entry.state != .shutOff { running.append(SVirtAudit.RunningDomain(name: entry.name, domain: domain)) }
+      if let path = domain.devices.first(where: { $0.deviceClass == .emulator })?.attribute("path").first { emulator = path }
     }
+    // The command line libvirt would run names every QEMU device model the domain uses; none
+    // at all means libvirt would not build them (not root).
+    var used: [String: Set<String>]? = [:]
+    for entry in libvirt.domains {
+      if let line = entry.commandLine { used?[entry.name] = DeviceSurfaceAudit.devices(commandLine: line) }
+    }
+    if !libvirt.domains.isEmpty && libvirt.domains.allSatisfy({ $0.commandLine == nil }) || !reachable { used = nil }
     // /proc/config.gz, when the kernel offers it, is the configuration it really runs with.
     let config = kernelConfig ?? files.bytes("/proc/config.gz").flatMap { try? Decompressor.decompress($0, format: .gzip) }
       .map { String(decoding: $0, as: UTF8.self) }
@@ -54,6 +46,11 @@ public enum HostAuditor {
       + KernelModuleAudit(files: files, release: release).checks()
       + KernelASLRAudit(files: files, release: release, kernelConfig: config).checks()
       + DeviceSurfaceAudit(emulator: emulator, offered: DeviceSurfaceAudit.offeredModels(emulator: emulator), used: used).checks()
-      + HookAudit(files: files).checks(veto: probeHook ? HookProbe(uri: uri, root: files.root).check() : HookProbe.notProbed)
+      + HookAudit(files: files).checks(veto: veto)
+  }
+
+  /// `--elf FILE...`: just these files' ELF hardening.
+  public static func run(files: HostFiles = HostFiles(), elfTargets: [String]) -> [HostCheck] {
+    BinaryAudit(files: files, targets: elfTargets).checks()
   }
 }

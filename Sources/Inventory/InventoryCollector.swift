@@ -17,17 +17,20 @@ public enum InventoryCollector {
     public var resolveHostDevices: Bool
     /// Read the host's security models from its capabilities.
     public var securityModels: Bool
+    /// Ask libvirt for each domain's QEMU command line (needs a read-write connection: root).
+    public var commandLines: Bool
     /// Only domains whose name this accepts are read.
     public var selectsName: @Sendable (String) -> Bool
 
     /// Creates options; by default every domain, live XML only.
     public init(
-      definitions: Bool = false, resolveHostDevices: Bool = false, securityModels: Bool = true,
+      definitions: Bool = false, resolveHostDevices: Bool = false, securityModels: Bool = true, commandLines: Bool = false,
       selectsName: @escaping @Sendable (String) -> Bool = { _ in true }
     ) {
       self.definitions = definitions
       self.resolveHostDevices = resolveHostDevices
       self.securityModels = securityModels
+      self.commandLines = commandLines
       self.selectsName = selectsName
     }
   }
@@ -54,8 +57,10 @@ public enum InventoryCollector {
     }
     // Eight calls in flight on the one connection (eight threads, whatever the cores):
     // libvirtd answers them on its worker threads, so a sweep is not one round trip after another.
+    // libvirt builds command lines only for read-write clients (root).
+    let writable = options.commandLines ? try? Connection(uri: uri, readOnly: false) : nil
     var entries = Parallel.map(domains, threads: 8) { entry in
-      describe(entry.handle, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions)
+      describe(entry.handle, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions, writable: writable)
     }
     if options.resolveHostDevices { entries = resolvingHostDevices(entries, connection: connection) }
     guard options.securityModels else { return InventorySource(kind: .libvirt, name: name, uri: resolved, domains: entries) }
@@ -163,12 +168,12 @@ public enum InventoryCollector {
       InventoryDomain(
         name: entry.name, model: entry.model?.resolvingHostDevices(lookup),
         definition: entry.definition?.resolvingHostDevices(lookup), state: entry.state, persistent: entry.persistent,
-        securityLabels: entry.securityLabels, error: entry.error)
+        securityLabels: entry.securityLabels, commandLine: entry.commandLine, error: entry.error)
     }
   }
 
   private static func describe(
-    _ handle: DomainHandle, state: RunState, persistent: Bool, uri: String, definitions: Bool
+    _ handle: DomainHandle, state: RunState, persistent: Bool, uri: String, definitions: Bool, writable: Connection?
   ) -> InventoryDomain {
     let name = handle.name
     do throws(LibvirtError) {
@@ -176,13 +181,18 @@ public enum InventoryCollector {
       // A domain that is not running has no QEMU process and so no process label.
       let labels = state == .shutOff ? [] : try handle.securityLabels().map { ProcessLabel(label: $0.label, enforcing: $0.enforcing) }
       let inactive = definitions && persistent && state != .shutOff ? try handle.xml(inactive: true) : nil
+      // The command line for what boots next names every QEMU device model the domain uses.
+      let commandLine = writable.flatMap { connection in
+        try? connection.nativeConfig(domainXML: (try? handle.xml(inactive: true)) ?? xml)
+      }
       do throws(DomainXMLError) {
         let model = try Domain.parse(xml: xml, source: "\(uri) domain \(name)")
         let definition = try inactive.map { xml throws(DomainXMLError) in
           try Domain.parse(xml: xml, source: "\(uri) domain \(name) (definition)")
         }
         return InventoryDomain(
-          name: name, model: model, definition: definition, state: state, persistent: persistent, securityLabels: labels)
+          name: name, model: model, definition: definition, state: state, persistent: persistent, securityLabels: labels,
+          commandLine: commandLine)
       } catch {
         return InventoryDomain(name: name, model: nil, state: state, persistent: persistent, error: error.description)
       }

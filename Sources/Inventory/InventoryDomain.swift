@@ -15,13 +15,16 @@ public struct InventoryDomain: Sendable {
   public let persistent: Bool?
   /// The labels libvirt reports for the running QEMU process (empty for files and shut-off domains).
   public let securityLabels: [ProcessLabel]
+  /// The QEMU command line libvirt would run for the persistent definition
+  /// (`virConnectDomainXMLToNative`), when asked for and allowed (root); `nil` otherwise.
+  public let commandLine: String?
   /// Why this domain could not be read completely, if it could not.
   public let error: String?
 
   /// Creates an entry.
   public init(
     name: String, model: Domain?, definition: Domain? = nil, state: RunState? = nil, persistent: Bool? = nil,
-    securityLabels: [ProcessLabel] = [], error: String? = nil
+    securityLabels: [ProcessLabel] = [], commandLine: String? = nil, error: String? = nil
   ) {
     self.name = name
     self.model = model
@@ -29,6 +32,7 @@ public struct InventoryDomain: Sendable {
     self.state = state
     self.persistent = persistent
     self.securityLabels = securityLabels
+    self.commandLine = commandLine
     self.error = error
   }
 }

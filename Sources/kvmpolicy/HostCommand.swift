@@ -1,6 +1,8 @@
 import ArgumentParser
+import Enforcement
 import Foundation
 import HostAudit
+import Inventory
 import Reporting
 
 /// `kvmpolicy host`: audit the host itself against the hardening guide.
@@ -25,7 +27,7 @@ struct HostCommand: ParsableCommand {
   @Flag(help: "Prove the pre-start hook is live: ask libvirt to start a transient canary domain the installed policy refuses (needs root).")
   var probeHook = false
 
-  @Option(help: "Output format: text, json (schema kvmpolicy.host v1), junit, html.")
+  @Option(help: "Output format: text, json (schema kvmpolicy.host v2), junit, html.")
   var format: String = "text"
 
   @OptionGroup var output: OutputOptions
@@ -37,7 +39,12 @@ struct HostCommand: ParsableCommand {
   }
 
   func run() throws {
-    let checks = HostAuditor.run(uri: connection.connect, elfTargets: elf.isEmpty ? nil : elf.map(Self.absolute), probeHook: probeHook)
+    let checks =
+      elf.isEmpty
+      ? HostAuditor.run(
+        libvirt: InventoryCollector.collect(uri: connection.connect, options: HostAuditor.inventoryOptions),
+        veto: probeHook ? HookProbe(uri: connection.connect).check() : HookAudit.notProbed)
+      : HostAuditor.run(elfTargets: elf.map(Self.absolute))
     let options = ReportOptions(colors: output.useColors(), toolVersion: KVMPolicy.configuration.version)
     guard let reporter = HostReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
     try output.write(reporter.render(checks))

@@ -37,6 +37,12 @@ final class FakeControl: DomainControl {
     definitions[name] = xml
   }
   func shutdown(_ domain: String) throws { calls.append("shutdown \(domain)") }
+  /// What `startTransient` answers: a refusal message, or `nil` to start.
+  var transientRefusal: ((String) -> String?)?
+  func startTransient(_ xml: String) throws -> TransientStart {
+    calls.append("start transient")
+    return transientRefusal?(xml).map(TransientStart.refused) ?? .started
+  }
 
   private func require(_ value: String?, _ domain: String) throws -> String {
     guard let value else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "domain \(domain) not found"]) }

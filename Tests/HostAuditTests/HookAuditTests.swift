@@ -112,23 +112,9 @@ import Testing
     #expect(loaded.evidence[2].hasPrefix("libvirtd started within 10"))
     #expect(loaded.evidence[2].hasSuffix(" ms of the hook's change: the clocks cannot tell which came first"))
   }
-
-  @Test func theProbePicksACanaryThePolicyRefuses() throws {
-    let baseline = try PolicyLoader.load(path: Self.baseline).get().policy
-    let (index, finding) = try #require(HookProbe.canary(for: baseline, name: "kvmpolicy-probe-1"))
-    #expect(HookProbe.candidates[index].what == "a sound card")
-    #expect(finding.action == .refuse)
-    // A policy that refuses only sVirt switched off gets that canary.
-    let svirt = try PolicyLoader.load(
-      text: "version: 1\nseclabel:\n  models: [selinux, apparmor]\ndefaults:\n  devices: allow\n", file: "svirt.yaml"
-    ).get().policy
-    #expect(HookProbe.canary(for: svirt, name: "kvmpolicy-probe-1").map { HookProbe.candidates[$0.index].what } == "sVirt switched off")
-    let permissive = try PolicyLoader.load(text: "version: 1\ndefaults:\n  devices: allow\n", file: "allow.yaml").get().policy
-    #expect(HookProbe.canary(for: permissive, name: "kvmpolicy-probe-1") == nil)
-  }
 }
 
 /// The hook checks as `kvmpolicy host` runs them without `--probe-hook`.
 enum HookAuditDriver {
-  static func checks(_ host: FakeHost) -> [HostCheck] { HookAudit(files: host.files).checks(veto: HookProbe.notProbed) }
+  static func checks(_ host: FakeHost) -> [HostCheck] { HookAudit(files: host.files).checks(veto: HookAudit.notProbed) }
 }

@@ -1,5 +1,6 @@
 import DomainModel
 import Engine
+public import HostAudit
 import Hook
 import HookInstallation
 import Libvirt
@@ -29,12 +30,21 @@ public struct HookProbe {
     ("a virtio RNG", "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>", ""),
   ]
 
-  private let uri: String?
+  private let control: () throws -> DomainControl
+  private let connection: String
   private let layout: HookLayout
 
-  /// A probe of the hook installed below `root` (`/` on a real host), through libvirt at `uri`.
+  /// A probe of the hook installed below `root` (`/` on a real host), through libvirt at `uri`
+  /// (read-write: root).
   public init(uri: String?, root: String = "/") {
-    self.uri = uri
+    self.init(connection: "libvirt \(uri ?? "(default URI)")", root: root) { try LibvirtDomainControl(uri: uri) }
+  }
+
+  /// A probe through any ``DomainControl`` (a fake in tests), opened when the probe runs;
+  /// `connection` names it in evidence.
+  public init(connection: String, root: String = "/", control: @escaping () throws -> DomainControl) {
+    self.control = control
+    self.connection = connection
     layout = HookLayout(root: root)
   }
 
@@ -57,11 +67,6 @@ public struct HookProbe {
     }
     return nil
   }
-
-  /// `hook-veto` when the probe was not asked for.
-  public static let notProbed = HostCheck(
-    id: "hook-veto", section: HookAudit.section, title: "libvirt refuses a domain that breaks the installed policy (probe)",
-    status: .unknown, evidence: ["not probed: run kvmpolicy host --probe-hook (as root; starts and refuses a transient canary domain)"])
 
   /// Runs the probe; always returns a check, never leaves a domain behind.
   public func check() -> HostCheck {
@@ -86,21 +91,19 @@ public struct HookProbe {
     }
     let canary = Self.candidates[index]
     var evidence = ["canary \(name): \(canary.what), which the installed policy refuses: \(finding.message)"]
-    let connection: Connection
+    let outcome: TransientStart
     do {
-      connection = try Connection(uri: uri, readOnly: false)
+      outcome = try control().startTransient(Self.canaryXML(name: name, candidate: index))
     } catch {
-      return result(.unknown, evidence + ["libvirt \(uri ?? "(default URI)"): \(error.message) (the probe needs root)"])
+      return result(.unknown, evidence + ["\(connection): \(Self.message(of: error)) (the probe needs root)"])
     }
-    do {
-      let domain = try connection.createTransient(xml: Self.canaryXML(name: name, candidate: index), paused: true)
-      try? domain.destroy()
+    switch outcome {
+    case .started:
       return result(.fail, evidence + [
         "libvirt started the canary (destroyed at once): the hook did not refuse it",
         "if the hook is installed, libvirtd has not looked it up: systemctl reload libvirtd (or kvmpolicy install-hook --reload)",
       ])
-    } catch {
-      let message = error.message
+    case .refused(let message):
       guard let answer = Self.refusal(in: message, domain: name) else {
         return result(.unknown, evidence + ["libvirt refused the canary, but not with kvmpolicy's message: \(message)"])
       }
@@ -115,6 +118,10 @@ public struct HookProbe {
       evidence.append("answered by \(answer.policy) (\(answer.fingerprint)): the installed policy, as it is now")
       return result(.pass, evidence)
     }
+  }
+
+  private static func message(of error: Error) -> String {
+    (error as? LibvirtError)?.message ?? "\(error)"
   }
 
   /// kvmpolicy's refusal of `domain` in a libvirt error message: the policy that answered.
