@@ -85,7 +85,9 @@ let package = Package(
     .target(name: "ELF", dependencies: ["TextEscaping"]),
     .target(
       name: "Reporting",
-      dependencies: ["Inventory", "Checking", "HostAudit", "Enforcement", "Engine", "Parallel", "TextEscaping", .product(name: "Plot", package: "Plot")]
+      dependencies: ["Inventory", "Checking", "HostAudit", "Enforcement", "Engine", "Parallel", "TextEscaping", .product(name: "Plot", package: "Plot")],
+      // The HTML report's stylesheet, compiled into the binary.
+      resources: [.embedInCode("Resources/report.css")]
     ),
     // The libvirt hook: no libvirt, no Foundation, no argument parser; it sits on every start.
     .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook"], swiftSettings: hookPath),

@@ -48,54 +48,145 @@ public enum PolicyMessage: Sendable {
   case emptyList(field: String)
   case invalidUUID(String)
 
-  /// The stable identifier, e.g. `duplicate-key`.
-  public var id: String {
+  /// The stable identifier of each kind of message: what tests, suppressions and docs name.
+  public enum ID: String, CaseIterable, Sendable {
+    /// `empty-policy`.
+    case emptyPolicy = "empty-policy"
+    /// `too-many-errors`.
+    case tooManyErrors = "too-many-errors"
+    /// `unreadable`.
+    case unreadable = "unreadable"
+    /// `unsafe-policy-file`.
+    case unsafePolicyFile = "unsafe-policy-file"
+    /// `tab-indentation`.
+    case tabIndentation = "tab-indentation"
+    /// `unexpected-indentation`.
+    case unexpectedIndentation = "unexpected-indentation"
+    /// `unaligned-indentation`.
+    case unalignedIndentation = "unaligned-indentation"
+    /// `expected-key`.
+    case expectedKey = "expected-key"
+    /// `unexpected-list-item`.
+    case unexpectedListItem = "unexpected-list-item"
+    /// `expected-list-item`.
+    case expectedListItem = "expected-list-item"
+    /// `duplicate-key`.
+    case duplicateKey = "duplicate-key"
+    /// `unterminated-string`.
+    case unterminatedString = "unterminated-string"
+    /// `invalid-escape`.
+    case invalidEscape = "invalid-escape"
+    /// `trailing-content`.
+    case trailingContent = "trailing-content"
+    /// `unsupported-anchor`.
+    case unsupportedAnchor = "unsupported-anchor"
+    /// `unsupported-alias`.
+    case unsupportedAlias = "unsupported-alias"
+    /// `unsupported-tag`.
+    case unsupportedTag = "unsupported-tag"
+    /// `unsupported-block-scalar`.
+    case unsupportedBlockScalar = "unsupported-block-scalar"
+    /// `unsupported-directive`.
+    case unsupportedDirective = "unsupported-directive"
+    /// `multiple-documents`.
+    case multipleDocuments = "multiple-documents"
+    /// `unsupported-complex-key`.
+    case unsupportedComplexKey = "unsupported-complex-key"
+    /// `nested-mapping-value`.
+    case nestedMappingValue = "nested-mapping-value"
+    /// `unclosed-flow`.
+    case unclosedFlow = "unclosed-flow"
+    /// `unexpected-flow-character`.
+    case unexpectedFlowCharacter = "unexpected-flow-character"
+    /// `expected-flow-separator`.
+    case expectedFlowSeparator = "expected-flow-separator"
+    /// `expected-flow-colon`.
+    case expectedFlowColon = "expected-flow-colon"
+    /// `empty-key`.
+    case emptyKey = "empty-key"
+    /// `too-deep`.
+    case tooDeep = "too-deep"
+    /// `not-a-mapping`.
+    case notAMapping = "not-a-mapping"
+    /// `unknown-key`.
+    case unknownKey = "unknown-key"
+    /// `wrong-type`.
+    case wrongType = "wrong-type"
+    /// `invalid-value`.
+    case invalidValue = "invalid-value"
+    /// `missing-version`.
+    case missingVersion = "missing-version"
+    /// `unsupported-version`.
+    case unsupportedVersion = "unsupported-version"
+    /// `unknown-device-class`.
+    case unknownDeviceClass = "unknown-device-class"
+    /// `unknown-attribute`.
+    case unknownAttribute = "unknown-attribute"
+    /// `set-without-rewrite`.
+    case setWithoutRewrite = "set-without-rewrite"
+    /// `set-not-writable`.
+    case setNotWritable = "set-not-writable"
+    /// `invalid-glob`.
+    case invalidGlob = "invalid-glob"
+    /// `empty-match`.
+    case emptyMatch = "empty-match"
+    /// `empty-rule`.
+    case emptyRule = "empty-rule"
+    /// `invalid-uuid`.
+    case invalidUuid = "invalid-uuid"
+  }
+
+  /// The kind of message.
+  public var kind: ID {
     switch self {
-    case .emptyPolicy: "empty-policy"
-    case .tooManyErrors: "too-many-errors"
-    case .unreadable: "unreadable"
-    case .unsafePolicyFile: "unsafe-policy-file"
-    case .tabIndentation: "tab-indentation"
-    case .unexpectedIndentation: "unexpected-indentation"
-    case .unalignedIndentation: "unaligned-indentation"
-    case .expectedKey: "expected-key"
-    case .unexpectedListItem: "unexpected-list-item"
-    case .expectedListItem: "expected-list-item"
-    case .duplicateKey: "duplicate-key"
-    case .unterminatedString: "unterminated-string"
-    case .invalidEscape: "invalid-escape"
-    case .trailingContent: "trailing-content"
-    case .unsupportedAnchor: "unsupported-anchor"
-    case .unsupportedAlias: "unsupported-alias"
-    case .unsupportedTag: "unsupported-tag"
-    case .unsupportedBlockScalar: "unsupported-block-scalar"
-    case .unsupportedDirective: "unsupported-directive"
-    case .multipleDocuments: "multiple-documents"
-    case .unsupportedComplexKey: "unsupported-complex-key"
-    case .nestedMappingValue: "nested-mapping-value"
-    case .unclosedFlow: "unclosed-flow"
-    case .unexpectedFlowCharacter: "unexpected-flow-character"
-    case .expectedFlowSeparator: "expected-flow-separator"
-    case .expectedFlowColon: "expected-flow-colon"
-    case .emptyKey: "empty-key"
-    case .tooDeep: "too-deep"
-    case .notAMapping: "not-a-mapping"
-    case .unknownKey: "unknown-key"
-    case .wrongType: "wrong-type"
-    case .invalidValue: "invalid-value"
-    case .missingVersion: "missing-version"
-    case .unsupportedVersion: "unsupported-version"
-    case .unknownDeviceClass: "unknown-device-class"
-    case .unknownAttribute: "unknown-attribute"
-    case .setWithoutRewrite: "set-without-rewrite"
-    case .setAttributeNotWritable: "set-not-writable"
-    case .invalidGlob: "invalid-glob"
-    case .emptyMatch: "empty-match"
-    case .emptyRule: "empty-rule"
-    case .emptyList: "wrong-type"
-    case .invalidUUID: "invalid-uuid"
+    case .emptyPolicy: .emptyPolicy
+    case .tooManyErrors: .tooManyErrors
+    case .unreadable: .unreadable
+    case .unsafePolicyFile: .unsafePolicyFile
+    case .tabIndentation: .tabIndentation
+    case .unexpectedIndentation: .unexpectedIndentation
+    case .unalignedIndentation: .unalignedIndentation
+    case .expectedKey: .expectedKey
+    case .unexpectedListItem: .unexpectedListItem
+    case .expectedListItem: .expectedListItem
+    case .duplicateKey: .duplicateKey
+    case .unterminatedString: .unterminatedString
+    case .invalidEscape: .invalidEscape
+    case .trailingContent: .trailingContent
+    case .unsupportedAnchor: .unsupportedAnchor
+    case .unsupportedAlias: .unsupportedAlias
+    case .unsupportedTag: .unsupportedTag
+    case .unsupportedBlockScalar: .unsupportedBlockScalar
+    case .unsupportedDirective: .unsupportedDirective
+    case .multipleDocuments: .multipleDocuments
+    case .unsupportedComplexKey: .unsupportedComplexKey
+    case .nestedMappingValue: .nestedMappingValue
+    case .unclosedFlow: .unclosedFlow
+    case .unexpectedFlowCharacter: .unexpectedFlowCharacter
+    case .expectedFlowSeparator: .expectedFlowSeparator
+    case .expectedFlowColon: .expectedFlowColon
+    case .emptyKey: .emptyKey
+    case .tooDeep: .tooDeep
+    case .notAMapping: .notAMapping
+    case .unknownKey: .unknownKey
+    case .wrongType: .wrongType
+    case .invalidValue: .invalidValue
+    case .missingVersion: .missingVersion
+    case .unsupportedVersion: .unsupportedVersion
+    case .unknownDeviceClass: .unknownDeviceClass
+    case .unknownAttribute: .unknownAttribute
+    case .setWithoutRewrite: .setWithoutRewrite
+    case .setAttributeNotWritable: .setNotWritable
+    case .invalidGlob: .invalidGlob
+    case .emptyMatch: .emptyMatch
+    case .emptyRule: .emptyRule
+    case .emptyList: .wrongType
+    case .invalidUUID: .invalidUuid
     }
   }
+
+  /// The stable identifier, e.g. `duplicate-key`.
+  public var id: String { kind.rawValue }
 
   /// The sentence shown after `error:`.
   public var text: String {

@@ -36,7 +36,7 @@ public struct CheckHTMLReporter: CheckReporter {
           .content("default-src 'none'; style-src 'unsafe-inline'")),
         .meta(.name("generator"), .content("kvmpolicy")),
         .element(named: "title", text: "kvmpolicy check"),
-        .style(Self.css)
+        .style(Self.stylesheet)
       ),
       .body(
         header(report, summary),
@@ -77,6 +77,9 @@ public struct CheckHTMLReporter: CheckReporter {
   }
 
   /// The overall verdict, in the order the exit code weighs it.
+  /// `Resources/report.css`, embedded in the binary at build time (no bundle to install).
+  static let stylesheet = "\n" + String(decoding: PackageResources.report_css, as: UTF8.self)
+
   private func banners(_ summary: CheckSummary) -> [(style: String, text: String)] {
     var banners: [(String, String)] = []
     if summary.inputErrors > 0 {
@@ -442,122 +445,6 @@ public struct CheckHTMLReporter: CheckReporter {
   }
 
   // MARK: - Style
-
-  private static let css = """
-
-    :root {
-      --ink: #1d2433; --muted: #5d6678; --line: #d9dee7; --panel: #f6f7f9;
-      --error: #b42318; --error-bg: #fef3f2; --error-line: #f3b8b2;
-      --warning: #93500b; --warning-bg: #fffaeb; --warning-line: #f5d38b;
-      --ok: #067647; --ok-bg: #ecfdf3; --ok-line: #a6e3c2;
-      --input: #6b2fa3; --input-bg: #f6f0fc; --input-line: #d7bdf0;
-      --accent: #1f4e8c;
-    }
-    * { box-sizing: border-box; }
-    html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-    body {
-      margin: 0 auto; padding: 24px 32px 40px; max-width: 1280px; color: var(--ink); background: #fff;
-      font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-    }
-    code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 0.92em; overflow-wrap: anywhere; }
-    a { color: var(--accent); text-decoration: none; }
-    a:hover { text-decoration: underline; }
-    h1 { font-size: 26px; margin: 0 0 12px; letter-spacing: -0.01em; }
-    h2 { font-size: 18px; margin: 32px 0 12px; padding-bottom: 6px; border-bottom: 2px solid var(--line); }
-    h3 { font-size: 16px; margin: 24px 0 10px; overflow-wrap: anywhere; }
-    h4 { font-size: 15px; margin: 0; display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
-    .muted { color: var(--muted); }
-    .note { margin-top: 8px; font-size: 13px; }
-    .page-header { border-bottom: 1px solid var(--line); padding-bottom: 16px; }
-    .meta { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0 0 14px; }
-    .meta dt { color: var(--muted); font-weight: 600; }
-    .meta dd { margin: 0; overflow-wrap: anywhere; }
-    .banner { margin: 8px 0 0; padding: 10px 14px; border-radius: 6px; border: 1px solid; font-weight: 600; }
-    .banner-error { color: var(--error); background: var(--error-bg); border-color: var(--error-line); }
-    .banner-warning { color: var(--warning); background: var(--warning-bg); border-color: var(--warning-line); }
-    .banner-ok { color: var(--ok); background: var(--ok-bg); border-color: var(--ok-line); }
-    .banner-input { color: var(--input); background: var(--input-bg); border-color: var(--input-line); }
-    .banner-neutral { color: var(--muted); background: var(--panel); border-color: var(--line); }
-    .tiles { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 12px; }
-    .tile { border: 1px solid var(--line); border-top-width: 4px; border-radius: 6px; padding: 10px 14px; background: var(--panel); }
-    .tile-value { display: block; font-size: 28px; font-weight: 700; line-height: 1.1; font-variant-numeric: tabular-nums; }
-    .tile-label { display: block; color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; margin-top: 2px; }
-    .tile-ok { border-top-color: var(--ok); } .tile-ok .tile-value { color: var(--ok); }
-    .tile-error { border-top-color: var(--error); } .tile-error .tile-value { color: var(--error); }
-    .tile-warning { border-top-color: #dc8a0e; } .tile-warning .tile-value { color: var(--warning); }
-    .tile-input { border-top-color: var(--input); } .tile-input .tile-value { color: var(--input); }
-    .tile-neutral { border-top-color: #aab2c0; }
-    table.grid { width: 100%; border-collapse: collapse; font-size: 13.5px; }
-    .grid th, .grid td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
-    .grid thead th { background: var(--panel); color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; border-bottom: 2px solid var(--line); }
-    .grid tr.group th { background: #eef1f6; color: var(--ink); font-size: 13px; text-transform: none; letter-spacing: 0; overflow-wrap: anywhere; }
-    .grid .num { text-align: right; font-variant-numeric: tabular-nums; width: 1%; white-space: nowrap; }
-    .grid td.zero { color: #b3bac6; }
-    .grid tbody tr:not(.group):hover { background: #fafbfc; }
-    .domains td:first-child { font-weight: 600; min-width: 11em; overflow-wrap: anywhere; }
-    .domains td:nth-child(2), .domains td:nth-child(4) { white-space: nowrap; }
-    .domains thead th .action { font-size: 11px; }
-    .sev-text-error { color: var(--error); font-weight: 600; }
-    .sev-text-warning { color: var(--warning); font-weight: 600; }
-    .kind { display: inline-block; margin-right: 8px; padding: 0 6px; border-radius: 4px; background: #dfe4ec; color: var(--muted); font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; vertical-align: 1px; }
-    .badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: 12px; font-weight: 600; border: 1px solid; white-space: nowrap; }
-    .verdict-ok { color: var(--ok); background: var(--ok-bg); border-color: var(--ok-line); }
-    .verdict-error, .sev-badge-error { color: var(--error); background: var(--error-bg); border-color: var(--error-line); }
-    .verdict-warning, .sev-badge-warning { color: var(--warning); background: var(--warning-bg); border-color: var(--warning-line); }
-    .verdict-input { color: var(--input); background: var(--input-bg); border-color: var(--input-line); }
-    .sev-badge-error, .sev-badge-warning { text-transform: uppercase; letter-spacing: 0.04em; font-size: 11px; }
-    .action { display: inline-block; padding: 1px 7px; border-radius: 4px; font-size: 12px; font-weight: 600; color: #fff; white-space: nowrap; }
-    .action-refuse { background: #9f1d14; }
-    .action-detach { background: #c2410c; }
-    .action-rewrite { background: #1f5fa8; }
-    .action-warn { background: #a16207; }
-    .input-errors ul { margin: 0; padding-left: 20px; }
-    .input-errors li { margin: 4px 0; overflow-wrap: anywhere; }
-    .input-box { margin: 8px 0; padding: 10px 14px; border: 1px solid var(--input-line); border-left: 4px solid var(--input); border-radius: 6px; background: var(--input-bg); color: var(--input); overflow-wrap: anywhere; }
-    .input-box code { color: var(--ink); }
-    .source { margin-top: 8px; }
-    .domain { border: 1px solid var(--line); border-radius: 8px; padding: 12px 16px; margin: 12px 0; background: #fff; }
-    .domain-ok { background: var(--panel); }
-    .domain-name { font-size: 16px; overflow-wrap: anywhere; }
-    .domain-facts { margin: 4px 0 0; color: var(--muted); font-size: 13px; display: flex; flex-wrap: wrap; gap: 4px 18px; }
-    .domain > .muted { margin: 6px 0 0; }
-    .scope-note { margin: 14px 0 4px; font-weight: 600; color: var(--accent); }
-    .finding { margin: 10px 0 0; padding: 10px 14px; border: 1px solid var(--line); border-left: 4px solid; border-radius: 6px; break-inside: avoid; page-break-inside: avoid; }
-    .finding.sev-error { border-left-color: var(--error); background: linear-gradient(90deg, var(--error-bg), #fff 40%); }
-    .finding.sev-warning { border-left-color: #dc8a0e; background: linear-gradient(90deg, var(--warning-bg), #fff 40%); }
-    .finding-head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; }
-    .finding-head .check { font-weight: 600; }
-    .finding-head .scope { margin-left: auto; padding: 0 7px; border: 1px solid var(--line); border-radius: 4px; color: var(--muted); font-size: 12px; white-space: nowrap; }
-    .finding-head .scope-definition { color: var(--accent); border-color: #9db7dc; background: #eef4fb; font-weight: 600; }
-    .finding-head .finding-id { color: var(--muted); }
-    .message { margin: 6px 0 8px; font-size: 14px; overflow-wrap: anywhere; }
-    .facts { display: grid; grid-template-columns: 7.5em 1fr; gap: 2px 14px; margin: 0; font-size: 13px; }
-    .facts dt { color: var(--muted); }
-    .facts dd { margin: 0; overflow-wrap: anywhere; }
-    table.decisions { margin-top: 12px; font-size: 13px; }
-    .decisions caption { text-align: left; font-weight: 600; padding: 0 0 6px; }
-    .decisions td:first-child { width: 1%; }
-    .page-footer { margin-top: 32px; padding-top: 10px; border-top: 1px solid var(--line); color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
-    @media (max-width: 900px) {
-      body { padding: 16px; }
-      .tiles { grid-template-columns: repeat(3, minmax(0, 1fr)); }
-    }
-    @media print {
-      @page { margin: 14mm; }
-      body { padding: 0; max-width: none; font-size: 10pt; }
-      a { color: inherit; }
-      h2 { break-after: avoid; page-break-after: avoid; }
-      h3, h4 { break-after: avoid; page-break-after: avoid; }
-      .tiles { grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 6px; }
-      .tile { padding: 6px 8px; }
-      .tile-value { font-size: 18pt; }
-      .grid tbody tr:not(.group):hover { background: none; }
-      .grid tr { break-inside: avoid; page-break-inside: avoid; }
-      .domain { break-inside: auto; -webkit-box-decoration-break: clone; box-decoration-break: clone; }
-      .finding { background: #fff; }
-    }
-
-    """
 }
 
 extension Node {
@@ -579,3 +466,4 @@ extension Node {
     return .text(result)
   }
 }
+

@@ -176,14 +176,10 @@ import Testing
     #expect(report.domains.first { $0.name == "lab-01" }?.override == "lab")
   }
 
-  /// `Golden/check.html`; set `KVMPOLICY_UPDATE_GOLDEN=1` to rewrite it after a deliberate change.
+  /// `Golden/check.html`; recorded (and the test failed) with `KVMPOLICY_UPDATE_GOLDEN=1`.
   @Test func pageMatchesGolden() throws {
     let html = Self.render(try Self.report())
-    let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/check.html")
-    if ProcessInfo.processInfo.environment["KVMPOLICY_UPDATE_GOLDEN"] == "1" {
-      try html.write(to: golden, atomically: true, encoding: .utf8)
-    }
-    #expect(html == (try String(contentsOf: golden, encoding: .utf8)))
+    try GoldenFile.check(html, "check.html")
     #expect(html == Self.render(try Self.report()))
   }
 

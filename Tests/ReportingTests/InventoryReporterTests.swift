@@ -64,14 +64,10 @@ import Testing
         """)
   }
 
-  /// `Golden/inventory.json`; set `KVMPOLICY_UPDATE_GOLDEN=1` to rewrite it after a deliberate change.
+  /// `Golden/inventory.json`; recorded (and the test failed) with `KVMPOLICY_UPDATE_GOLDEN=1`.
   @Test func jsonFollowsSchemaVersionOne() throws {
     let json = InventoryJSONReporter().render(try Self.sources())
-    let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/inventory.json")
-    if ProcessInfo.processInfo.environment["KVMPOLICY_UPDATE_GOLDEN"] == "1" {
-      try json.write(to: golden, atomically: true, encoding: .utf8)
-    }
-    #expect(json == (try String(contentsOf: golden, encoding: .utf8)))
+    try GoldenFile.check(json, "inventory.json")
   }
 
   @Test func jsonEscapesStrings() {
