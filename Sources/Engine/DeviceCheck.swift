@@ -66,8 +66,14 @@ enum DeviceCheck {
         rule: classPolicy.reference, action: classAction)
       return verdict(allowed: false, rule: classPolicy.reference, finding: finding)
     }
-    // Explain with the allow rule that came closest: the fewest failing conditions.
-    let closest = classPolicy.allow.min { failing($0, values).count < failing($1, values).count } ?? classPolicy.allow[0]
+    // Explain with the allow rule that came closest: the most conditions met, then the fewest
+    // failing, then the first. (Fewest failing alone would call `type: [pci, ...]` as close to a
+    // USB controller as `type: usb, model: [...]`, which it meets but for the model.)
+    let ranked = classPolicy.allow.map { rule in
+      (rule: rule, met: rule.conditions.count - failing(rule, values).count, failing: failing(rule, values).count)
+    }
+    let closest =
+      ranked.min { lhs, rhs in lhs.met != rhs.met ? lhs.met > rhs.met : lhs.failing < rhs.failing }?.rule ?? classPolicy.allow[0]
     let failed = failing(closest, values)
     let attribute = failed.first.map { describe($0.attribute, values($0.attribute)) }
     let wants = failed.map { "\($0.attribute) \($0.matcher.alternatives.count > 1 ? "in" : "=") \($0.matcher)" }

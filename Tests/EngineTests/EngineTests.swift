@@ -261,3 +261,32 @@ import Testing
     #expect(summary(Engine.evaluate(try domain(xml), against: rules)) == ["seclabel-none refuse", "class-denied sound refuse", "class-denied hub refuse"])
   }
 }
+
+/// Which allow rule a refusal names as the closest.
+@Suite struct ClosestRuleTests {
+  static let controllers = """
+    version: 1
+    devices:
+      controller:
+        allow:
+          - type: [pci, virtio-serial, scsi, sata]
+          - type: usb
+            model: [none, qemu-xhci]
+    """
+
+  @Test func theRuleThatMeetsMostConditionsIsNamed() throws {
+    let evaluation = Engine.evaluate(
+      try domain(devices: "<controller type='usb' index='0' model='piix3-uhci'/>"), against: try policy(Self.controllers))
+    let finding = try #require(evaluation.findings.first)
+    // allow[0] fails on type alone, allow[1] meets type and fails on model: allow[1] is closer.
+    #expect(finding.rule.path == "devices.controller.allow[1]")
+    #expect(finding.message.contains("closest is devices.controller.allow[1], which needs model in [none, qemu-xhci] (has model=piix3-uhci)"), "\(finding.message)")
+  }
+
+  @Test func onATieTheFirstRuleIsNamed() throws {
+    let evaluation = Engine.evaluate(
+      try domain(devices: "<controller type='ide' index='0'/>"), against: try policy(Self.controllers))
+    let finding = try #require(evaluation.findings.first)
+    #expect(finding.rule.path == "devices.controller.allow[0]")
+  }
+}
