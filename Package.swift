@@ -77,7 +77,7 @@ let package = Package(
     .target(name: "HookInstallation", dependencies: ["Hook", "Policy", "ELF", "SystemIO"]),
     .target(
       name: "HostAudit",
-      dependencies: ["Inventory", "DomainModel", "KernelModules", "ELF", "Policy", "Hook", "HookInstallation"]),
+      dependencies: ["Inventory", "DomainModel", "KernelModules", "ELF", "Policy", "Hook", "HookInstallation", "SystemIO"]),
     .target(
       name: "Enforcement",
       dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "TextEscaping", "HostAudit", "Hook", "HookInstallation"]),

@@ -104,7 +104,7 @@ public struct BackupStore: Sendable {
       let folder = URL(fileURLWithPath: directory).appendingPathComponent(uuid)
       for file in (try? files.contentsOfDirectory(atPath: folder.path))?.sorted() ?? [] where file.hasSuffix(".xml") {
         let path = folder.appendingPathComponent(file).path
-        guard Self.isTrusted(path), let xml = try? String(contentsOfFile: path, encoding: .utf8),
+        guard Self.isTrusted(path), let xml = try? FileContents.text(path, limit: 16 << 20).get(),
           let saved = try? Domain.parse(xml: xml, source: path)
         else { continue }
         if Array(saved.name.utf8) == wanted || uuid == domain.lowercased() {

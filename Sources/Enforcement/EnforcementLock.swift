@@ -56,7 +56,7 @@ public final class EnforcementLock {
     // An older lock file may still be 0644: only its owner may open it from now on.
     fchmod(descriptor, 0o600)
     if flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
-      let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+      let holder = (try? FileContents.text(path, limit: 4096).get())?.trimmingCharacters(in: .whitespacesAndNewlines)
       close(descriptor)
       throw Busy(path: path, holder: holder?.isEmpty == false ? holder : nil)
     }

@@ -49,7 +49,7 @@ public enum HookInstaller {
   ) throws(Failure) -> Installed {
     try checkSelfContained(binary)
     // A hook kvmpolicy did not write is someone else's: never replaced behind their back.
-    if !replacingForeignHook, let text = try? String(contentsOfFile: layout.wrapper, encoding: .utf8), HookLayout.binary(inWrapper: text) == nil {
+    if !replacingForeignHook, let text = try? FileContents.text(layout.wrapper, limit: 1 << 20).get(), HookLayout.binary(inWrapper: text) == nil {
       throw Failure(description: "\(layout.wrapper): a hook that kvmpolicy install-hook did not write is there; move it away or pass --force")
     }
     let files = FileManager.default
@@ -90,7 +90,7 @@ public enum HookInstaller {
   /// write is left alone, with an error.
   @discardableResult
   public static func uninstall(layout: HookLayout) throws(Failure) -> String? {
-    guard let text = try? String(contentsOfFile: layout.wrapper, encoding: .utf8) else { return nil }
+    guard let text = try? FileContents.text(layout.wrapper, limit: 1 << 20).get() else { return nil }
     guard HookLayout.binary(inWrapper: text) != nil else {
       throw Failure(description: "\(layout.wrapper): not installed by kvmpolicy; left alone")
     }

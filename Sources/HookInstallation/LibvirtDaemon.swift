@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 
 #if canImport(Glibc)
   import Glibc
@@ -26,9 +27,9 @@ public struct LibvirtDaemon: Equatable, Sendable {
   /// The running daemon, or `nil` when no pid file names a live process of that name.
   public static func find(root: String = "") -> LibvirtDaemon? {
     for (name, file) in pidFiles {
-      guard let text = try? String(contentsOfFile: root + file, encoding: .utf8),
+      guard let text = try? FileContents.text(root + file, limit: 1 << 20).get(),
         let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
-        let comm = try? String(contentsOfFile: "\(root)/proc/\(pid)/comm", encoding: .utf8),
+        let comm = try? FileContents.text("\(root)/proc/\(pid)/comm", limit: 1 << 20).get(),
         comm.trimmingCharacters(in: .newlines) == name,
         let started = startTime(pid: pid, root: root)
       else { continue }
@@ -53,7 +54,7 @@ public struct LibvirtDaemon: Equatable, Sendable {
   /// (`CLOCK_REALTIME` less `CLOCK_BOOTTIME`, which the kernel counts start times in); below a
   /// fake root, from `/proc/stat`'s `btime`, which the kernel truncates to whole seconds.
   static func startTime(pid: Int32, root: String) -> (time: Double, uncertainty: Double)? {
-    guard let stat = try? String(contentsOfFile: "\(root)/proc/\(pid)/stat", encoding: .utf8),
+    guard let stat = try? FileContents.text("\(root)/proc/\(pid)/stat", limit: 1 << 20).get(),
       let close = stat.lastIndex(of: ")"),
       let boot = root.isEmpty ? clockBootTime() : btime(root: root)
     else { return nil }
@@ -66,7 +67,7 @@ public struct LibvirtDaemon: Equatable, Sendable {
 
   /// `/proc/stat`'s `btime`: whole seconds, so up to one second early.
   static func btime(root: String) -> (time: Double, uncertainty: Double)? {
-    guard let system = try? String(contentsOfFile: "\(root)/proc/stat", encoding: .utf8),
+    guard let system = try? FileContents.text("\(root)/proc/stat", limit: 1 << 20).get(),
       let line = system.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }),
       let seconds = Double(line.dropFirst("btime ".count))
     else { return nil }

@@ -1,3 +1,5 @@
+import SystemIO
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -15,18 +17,12 @@ public struct HostFiles: Sendable {
   /// The path below the root.
   public func path(_ absolute: String) -> String { root + absolute }
 
-  /// A file's bytes, or `nil` when it cannot be read.
+  /// The most a host file may hold: a kernel module, /proc/kallsyms, a kernel config.
+  public static let limit = 256 << 20
+
+  /// A file's bytes, or `nil` when it cannot be read (SystemIO's one reader: no FIFO or device).
   public func bytes(_ absolute: String) -> [UInt8]? {
-    guard let file = fopen(path(absolute), "r") else { return nil }
-    defer { fclose(file) }
-    var result: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let count = fread(&buffer, 1, buffer.count, file)
-      if count > 0 { result += buffer[0..<count] }
-      if count < buffer.count { break }
-    }
-    return ferror(file) == 0 ? result : nil
+    try? FileContents.read(path(absolute), limit: Self.limit).get()
   }
 
   /// A text file, or `nil` when it cannot be read.
