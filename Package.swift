@@ -2,7 +2,7 @@
 // kvmpolicy: make a KVM host obey a written hardening policy.
 //
 // Data flows one way, one module per stage:
-//   CLibvirt / CLibXML2 (system libraries)
+//   CLibvirt / CLibXML2 (system libraries; CLzma, CZstd, CZlib, CXattr below KernelModules and HostAudit)
 //     -> Libvirt      (Swift wrapper: connections, domains, XML, security labels)
 //     -> DomainModel  (libxml2 parse into typed devices; minimal XML edits)
 //     -> Policy       (in-house lexer/parser for the policy language, schema -> typed Policy)
@@ -60,6 +60,8 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
+    // sys/xattr.h, which Swift's Glibc module leaves out (libc itself: nothing to link).
+    .systemLibrary(name: "CXattr"),
     .target(name: "Parallel"),
     // Foundation-free file I/O shared by every module: atomic files, EINTR-safe writes, errors
     // that keep the path.
@@ -77,7 +79,7 @@ let package = Package(
     .target(name: "HookInstallation", dependencies: ["Hook", "Policy", "ELF", "SystemIO"]),
     .target(
       name: "HostAudit",
-      dependencies: ["Inventory", "DomainModel", "KernelModules", "ELF", "Policy", "Hook", "HookInstallation", "SystemIO"]),
+      dependencies: ["Inventory", "DomainModel", "KernelModules", "ELF", "Policy", "Hook", "HookInstallation", "SystemIO", "CXattr"]),
     .target(
       name: "Enforcement",
       dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "TextEscaping", "HostAudit", "Hook", "HookInstallation"]),
@@ -113,7 +115,7 @@ let package = Package(
     .testTarget(name: "PolicyTests", dependencies: ["Policy"], exclude: ["BadPolicies"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine"]),
     .testTarget(name: "HookTests", dependencies: ["Hook", "TestSupport"]),
-    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "TestSupport"]),
+    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "CXattr", "TestSupport"]),
     .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "TestSupport"]),
     .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Parallel"]),
     .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),

@@ -45,6 +45,7 @@ public enum HostAuditor {
       + BinaryAudit(files: files).checks()
       + KernelModuleAudit(files: files, release: release).checks()
       + KernelASLRAudit(files: files, release: release, kernelConfig: config).checks()
+      + KVMHostAudit(files: files, release: release, kernelConfig: config).checks()
       + DeviceSurfaceAudit(emulator: emulator, offered: DeviceSurfaceAudit.offeredModels(emulator: emulator), used: used).checks()
       + HookAudit(files: files).checks(veto: veto)
   }

@@ -26,7 +26,8 @@ public struct HostCheck: Equatable, Sendable {
 
   /// A stable identifier, e.g. `kaslr-effective`.
   public let id: String
-  /// The hardening guide's section: `sVirt`, `Binary hardening`, `Kernel ASLR`, `Minimal devices`.
+  /// The hardening guide's section: `sVirt`, `Binary hardening`, `Kernel ASLR`, `KVM host`,
+  /// `Minimal devices`, `Pre-start hook`.
   public let section: String
   /// What is checked, in a few words.
   public let title: String

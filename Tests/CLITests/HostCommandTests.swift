@@ -14,7 +14,10 @@ import Testing
     #expect(root["schema"] as? String == "kvmpolicy.host")
     let checks = try #require(root["checks"] as? [[String: Any]])
     let ids = checks.compactMap { $0["id"] as? String }
-    for id in ["lsm-active", "libvirt-security-model", "kaslr-configured", "kaslr-effective", "aslr-userspace"] {
+    for id in [
+      "lsm-active", "libvirt-security-model", "kaslr-configured", "kaslr-effective", "aslr-userspace", "cpu-vuln:l1tf", "ksm", "dev-kvm",
+      "userfaultfd", "kptr-restrict", "dmesg-restrict", "randomize-memory", "lockdown",
+    ] {
       #expect(ids.contains(id), "\(id) missing")
     }
     let statuses = checks.compactMap { $0["status"] as? String }
@@ -27,6 +30,7 @@ import Testing
     let result = try KVMPolicyProcess.run(["host", "-c", "test:///default"])
     #expect(result.stdout.hasPrefix("sVirt\n  "))
     #expect(result.stdout.contains("\nKernel ASLR\n  "))
+    #expect(result.stdout.contains("\nKVM host\n  "))
     // The test driver's security model is neither SELinux nor AppArmor.
     #expect(result.stdout.contains("libvirt capabilities <secmodel>: testSecurity"))
   }
@@ -41,7 +45,7 @@ import Testing
     #expect(junit.stdout.components(separatedBy: "<testcase ").count - 1 == checks.count)
     #expect(junit.stdout.components(separatedBy: "<failure ").count - 1 == checks.filter { $0["status"] as? String == "FAIL" }.count)
     let html = try KVMPolicyProcess.run(["host", "-c", "test:///default", "--format", "html"])
-    for section in ["sVirt", "Binary hardening", "Kernel ASLR"] { #expect(html.stdout.contains("<h2>\(section)</h2>")) }
+    for section in ["sVirt", "Binary hardening", "Kernel ASLR", "KVM host"] { #expect(html.stdout.contains("<h2>\(section)</h2>")) }
     #expect(!html.stdout.contains("<script"))
   }
 
