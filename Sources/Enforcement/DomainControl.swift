@@ -59,3 +59,30 @@ public enum DetachOutcome: Equatable, Sendable {
   /// Asked without waiting (timeout 0), and the guest has not released it yet.
   case pending
 }
+
+/// A ``DomainControl`` that also streams libvirt's events and can lose and regain its
+/// connection: what `kvmpolicy watch` runs on (``LibvirtDomainControl``, or a fake in tests).
+public protocol WatchableControl: DomainControl {
+  /// Whether the connection still stands.
+  var isConnected: Bool { get }
+  /// Opens a new connection (and event subscription) once; throws when the daemon does not answer.
+  func reconnectOnce() throws
+  /// The next event not taken by a detach, waiting at most `timeout` seconds.
+  func nextEvent(timeout: Double) -> ControlEvent?
+}
+
+/// An event the watcher reacts to.
+public enum ControlEvent: Equatable, Sendable {
+  /// A domain was defined or redefined.
+  case defined(domain: String)
+  /// A domain started.
+  case started(domain: String)
+  /// A device was hot-plugged into a running domain.
+  case deviceAdded(domain: String, alias: String)
+  /// The guest released a device (DEVICE_REMOVED).
+  case deviceRemoved(domain: String, alias: String)
+  /// The guest refused to release a device (DEVICE_REMOVAL_FAILED).
+  case deviceRemovalFailed(domain: String, alias: String)
+  /// Anything else (other lifecycle changes): nothing to enforce.
+  case other
+}

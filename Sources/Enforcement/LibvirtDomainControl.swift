@@ -6,7 +6,7 @@ import Libvirt
 ///
 /// If the daemon goes away mid-run (restart, crash), the next call reconnects once, waiting up
 /// to `reconnectTimeout` seconds for it to come back.
-public final class LibvirtDomainControl: DomainControl {
+public final class LibvirtDomainControl: WatchableControl {
   private let uri: String?
   private let reconnectTimeout: Double
   private var connection: Connection
@@ -23,15 +23,21 @@ public final class LibvirtDomainControl: DomainControl {
     try? connection.enableKeepAlive()
   }
 
-  /// The next event not taken by a detach, waiting at most `timeout` seconds.
-  public func nextEvent(timeout: Double) -> DomainEvent? {
-    events.wait(until: Date().addingTimeInterval(timeout)) { _ in true }
+  public func nextEvent(timeout: Double) -> ControlEvent? {
+    guard let event = events.wait(until: Date().addingTimeInterval(timeout), where: { _ in true }) else { return nil }
+    switch event {
+    case .deviceAdded(let domain, let alias): return .deviceAdded(domain: domain, alias: alias)
+    case .deviceRemoved(let domain, let alias): return .deviceRemoved(domain: domain, alias: alias)
+    case .deviceRemovalFailed(let domain, let alias): return .deviceRemovalFailed(domain: domain, alias: alias)
+    // virDomainEventType: 0 DEFINED, 2 STARTED.
+    case .lifecycle(let domain, 0, _): return .defined(domain: domain)
+    case .lifecycle(let domain, 2, _): return .started(domain: domain)
+    default: return .other
+    }
   }
 
-  /// Whether the connection to libvirtd still stands.
   public var isConnected: Bool { connection.isAlive }
 
-  /// Opens a new connection (and subscription) once; throws when libvirtd does not answer.
   public func reconnectOnce() throws {
     let fresh = try Connection(uri: uri, readOnly: false)
     subscription = try fresh.subscribe { [events] event in events.append(event) }

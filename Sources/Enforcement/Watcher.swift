@@ -1,6 +1,5 @@
 import DomainModel
 import Foundation
-import Libvirt
 public import Policy
 
 /// `kvmpolicy watch`: keeps a host in policy as it changes. Sweeps every domain at start and
@@ -48,7 +47,8 @@ public final class Watcher {
   private let control: Control
   private let log: (WatchLogRecord) -> Void
   private let selects: (String) -> Bool
-  private var domainControl: LibvirtDomainControl?
+  private let open: () throws -> WatchableControl
+  private var domainControl: WatchableControl?
   /// Detaches asked for and not settled yet, by domain and alias.
   private var pending: [PendingKey: Pending] = [:]
 
@@ -64,11 +64,24 @@ public final class Watcher {
     let onTimeout: DetachTimeoutAction
   }
 
-  /// Creates a watcher; `log` receives one record per decision.
-  public init(
+  /// Creates a watcher on libvirt at `uri`; `log` receives one record per decision.
+  public convenience init(
     uri: String?, policyPath: String, policy: Policy, backups: BackupStore, options: Enforcer.Options, control: Control,
     selecting selects: @escaping (String) -> Bool = { _ in true }, log: @escaping (WatchLogRecord) -> Void
   ) {
+    self.init(
+      uri: uri, policyPath: policyPath, policy: policy, backups: backups, options: options, control: control, selecting: selects,
+      log: log
+    ) { try LibvirtDomainControl(uri: uri, reconnectTimeout: 0) }
+  }
+
+  /// Creates a watcher on whatever `open` connects to (a fake in tests); `uri` names it in the log.
+  public init(
+    uri: String?, policyPath: String, policy: Policy, backups: BackupStore, options: Enforcer.Options, control: Control,
+    selecting selects: @escaping (String) -> Bool = { _ in true }, log: @escaping (WatchLogRecord) -> Void,
+    open: @escaping () throws -> WatchableControl
+  ) {
+    self.open = open
     self.selects = selects
     self.uri = uri
     self.policyPath = policyPath
@@ -108,7 +121,7 @@ public final class Watcher {
       if let existing = domainControl {
         try existing.reconnectOnce()
       } else {
-        domainControl = try LibvirtDomainControl(uri: uri, reconnectTimeout: 0)
+        domainControl = try open()
       }
       log(WatchLogRecord([("event", "connected"), ("uri", uri ?? "default")]))
       return true
@@ -134,7 +147,7 @@ public final class Watcher {
   }
 
   /// An enforcer that asks for detaches without waiting for them (see ``expirePending(with:)``).
-  private func enforcer(_ domainControl: LibvirtDomainControl) -> Enforcer {
+  private func enforcer(_ domainControl: WatchableControl) -> Enforcer {
     var asking = options
     asking.detachTimeout = 0
     return Enforcer(control: domainControl, policy: policy, backups: backups, options: asking)
@@ -152,7 +165,7 @@ public final class Watcher {
     }
   }
 
-  private func handle(_ event: DomainEvent, with domainControl: LibvirtDomainControl) {
+  private func handle(_ event: ControlEvent, with domainControl: WatchableControl) {
     let domain: String
     let trigger: String
     var hotPlugged: Set<String> = []
@@ -161,9 +174,12 @@ public final class Watcher {
       domain = name
       trigger = "device-added alias=\(alias)"
       hotPlugged = [alias]
-    case .lifecycle(let name, let type, _) where type == 0 || type == 2:
+    case .defined(let name):
       domain = name
-      trigger = type == 0 ? "defined" : "started"
+      trigger = "defined"
+    case .started(let name):
+      domain = name
+      trigger = "started"
     case .deviceRemoved(let name, let alias):
       if let settled = pending.removeValue(forKey: PendingKey(domain: name, alias: alias)) {
         let milliseconds = Int(Date().timeIntervalSince(settled.since) * 1000)
@@ -183,7 +199,7 @@ public final class Watcher {
       ]))
       onTimeout(failed, with: domainControl)
       return
-    default:
+    case .other:
       return
     }
     guard selects(domain) else { return }
@@ -206,7 +222,7 @@ public final class Watcher {
 
   /// Settles the detaches whose deadline has passed: gone after all (the event was missed), or
   /// still attached, reported and handled as the policy says.
-  private func expirePending(with domainControl: LibvirtDomainControl) {
+  private func expirePending(with domainControl: WatchableControl) {
     let now = Date()
     for (key, entry) in pending where entry.deadline <= now {
       pending[key] = nil
@@ -225,7 +241,7 @@ public final class Watcher {
   }
 
   /// The policy's `defaults.detach-timeout` for a detach that did not happen.
-  private func onTimeout(_ entry: Pending, with domainControl: LibvirtDomainControl) {
+  private func onTimeout(_ entry: Pending, with domainControl: WatchableControl) {
     guard entry.onTimeout == .shutdown else { return }
     do {
       try domainControl.shutdown(entry.detach.domain)
