@@ -1,3 +1,4 @@
+import Foundation
 import Parallel
 import Testing
 
@@ -17,36 +18,46 @@ import Testing
   }
 
   @Test func threadsKeepThatManyWaitsInFlight() {
-    // Each element waits a little while it is counted in flight: with 8 threads the count
-    // reaches 8, on any number of cores, and never more.
-    let counter = InFlight()
+    // The first elements wait at a barrier until 8 are in flight together: with 8 threads they
+    // meet, on any number of cores, and never more than 8 are in flight. (With fewer threads
+    // the barrier gives up after 10 s and the count shows it; no time is asserted.)
+    let counter = InFlight(barrier: 8)
     _ = Parallel.map(Array(0..<32), threads: 8) { _ in
       counter.enter()
-      usleep(20_000)
       counter.leave()
     }
     #expect(counter.most == 8)
+    #expect(counter.met)
   }
 }
 
-/// How many callers are between `enter` and `leave`, and the most there ever were.
+/// How many callers are between `enter` and `leave`, and the most there ever were; the first
+/// callers wait in `enter` until `barrier` of them are in flight.
 private final class InFlight: @unchecked Sendable {
-  private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  private let condition = NSCondition()
+  private let barrier: Int
   private var current = 0
   private(set) var most = 0
+  private(set) var met = false
 
-  init() { pthread_mutex_init(lock, nil) }
+  init(barrier: Int) { self.barrier = barrier }
 
   func enter() {
-    pthread_mutex_lock(lock)
+    condition.lock()
+    defer { condition.unlock() }
     current += 1
     most = max(most, current)
-    pthread_mutex_unlock(lock)
+    if current == barrier {
+      met = true
+      condition.broadcast()
+    }
+    let giveUp = Date().addingTimeInterval(10)
+    while !met && condition.wait(until: giveUp) {}
   }
 
   func leave() {
-    pthread_mutex_lock(lock)
+    condition.lock()
     current -= 1
-    pthread_mutex_unlock(lock)
+    condition.unlock()
   }
 }
