@@ -109,7 +109,7 @@ import Testing
     let directory = try TemporaryDirectory.make("policy")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("bad.yaml")
-    try "version: 1\ndevices:\n  sond: deny\n  disk:\n    action: reject\n".write(to: file, atomically: true, encoding: .utf8)
+    try "version: 1\ndevices:\n  sond: deny\n  disk:\n    action: reject\n".write(to: file, atomically: false, encoding: .utf8)
     for arguments in [["check", "--policy", file.path, "-c", Self.fleet], ["policy", "check", file.path]] {
       let result = try KVMPolicyProcess.run(arguments)
       #expect(result.status == 2)
@@ -140,7 +140,7 @@ import Testing
     #expect(bytes.starts(with: Array("KVMPOLICY-COMPILED".utf8)))
     #expect((try FileManager.default.attributesOfItem(atPath: compiled)[.posixPermissions] as? Int) == 0o644)
 
-    try "version: 1\ndevices:\n  sond: deny\n".write(to: file, atomically: true, encoding: .utf8)
+    try "version: 1\ndevices:\n  sond: deny\n".write(to: file, atomically: false, encoding: .utf8)
     let broken = try KVMPolicyProcess.run(["policy", "compile", file.path])
     #expect(broken.status == 2)
     #expect(broken.stderr.hasPrefix("\(file.path):3:3: error: unknown device class 'sond'"))

@@ -42,10 +42,10 @@ import Testing
     let directory = try TemporaryDirectory.make("boot")
     defer { try? FileManager.default.removeItem(at: directory) }
     let policy = directory.appendingPathComponent("policy.yaml").path
-    try "version: 1\ndefaults:\n  devices: allow\nboot:\n  kernel: \"/var/lib/libvirt/boot/*\"\n".write(toFile: policy, atomically: true, encoding: .utf8)
+    try "version: 1\ndefaults:\n  devices: allow\nboot:\n  kernel: \"/var/lib/libvirt/boot/*\"\n".write(toFile: policy, atomically: false, encoding: .utf8)
     let domain = directory.appendingPathComponent("vm.xml").path
     try "<domain type='kvm'><name>vm</name><os><type>hvm</type><kernel>/var/lib/libvirt/boot/../../../../root/.ssh/id_rsa</kernel></os><devices/></domain>"
-      .write(toFile: domain, atomically: true, encoding: .utf8)
+      .write(toFile: domain, atomically: false, encoding: .utf8)
     let result = try KVMPolicyProcess.run(["check", "--policy", policy, "--xml", domain, "--format", "json"])
     #expect(result.status == 1)
     #expect(try CheckJSON.findings(result.stdout) == ["vm boot-file", "vm path-traversal"])

@@ -70,7 +70,7 @@ import Testing
     #expect(try String(contentsOf: wrapperPath, encoding: .utf8).contains("exec '/usr/libexec/kvmpolicy/kvmpolicy-hook' "))
     #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("usr/local/libexec/kvmpolicy/kvmpolicy-hook").path))
 
-    try "#!/bin/sh\nexit 0\n".write(to: wrapperPath, atomically: true, encoding: .utf8)
+    try "#!/bin/sh\nexit 0\n".write(to: wrapperPath, atomically: false, encoding: .utf8)
     let refused = try KVMPolicyProcess.run(["uninstall-hook", "--root", root.path])
     #expect(refused.status == 2)
     #expect(refused.stderr == "error: \(wrapperPath.path): not installed by kvmpolicy; left alone\n")
@@ -85,7 +85,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: root) }
     let wrapper = root.appendingPathComponent("etc/libvirt/hooks/qemu.d/kvmpolicy")
     try FileManager.default.createDirectory(at: wrapper.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try "#!/bin/sh\n# the site's own hook\nexit 0\n".write(to: wrapper, atomically: true, encoding: .utf8)
+    try "#!/bin/sh\n# the site's own hook\nexit 0\n".write(to: wrapper, atomically: false, encoding: .utf8)
     let arguments = ["install-hook", "--policy", HookInstallCommandTests.baseline, "--root", root.path, "--hook-binary", "/usr/bin/true"]
     let refused = try KVMPolicyProcess.run(arguments)
     #expect(refused.status == 2)

@@ -64,7 +64,7 @@ import Testing
     let directory = try TemporaryDirectory.make("cli")
     defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("broken.xml")
-    try "<domain type='kvm'>\n  <name>x</nam>\n</domain>\n".write(to: file, atomically: true, encoding: .utf8)
+    try "<domain type='kvm'>\n  <name>x</nam>\n</domain>\n".write(to: file, atomically: false, encoding: .utf8)
     let result = try KVMPolicyProcess.run(["inventory", "--xml", file.path])
     #expect(result.status == 2)
     #expect(result.stderr == "\(file.path):2:16: error: Opening and ending tag mismatch: name line 2 and nam\n")

@@ -64,7 +64,7 @@ enum Fixtures {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
       let sourcePath = directory + "/fixture.c"
-      try source.write(toFile: sourcePath, atomically: true, encoding: .utf8)
+      try source.write(toFile: sourcePath, atomically: false, encoding: .utf8)
       for variant in variants {
         try Shell.run("/usr/bin/gcc", variant.flags + ["-o", directory + "/" + variant.name, sourcePath])
       }

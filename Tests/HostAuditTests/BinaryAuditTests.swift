@@ -23,7 +23,7 @@ import Testing
   @Test func aBinaryWithoutHardeningFails() throws {
     let host = try FakeHost()
     let source = host.root.appendingPathComponent("weak.c")
-    try "#include <stdio.h>\nint main(void) { char b[8]; gets(b); puts(b); return 0; }\n".write(to: source, atomically: true, encoding: .utf8)
+    try "#include <stdio.h>\nint main(void) { char b[8]; gets(b); puts(b); return 0; }\n".write(to: source, atomically: false, encoding: .utf8)
     let gcc = Process()
     gcc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
     gcc.arguments = ["-w", "-fno-stack-protector", "-no-pie", "-Wl,-z,norelro", "-z", "execstack", source.path, "-o", host.root.appendingPathComponent("weak").path]

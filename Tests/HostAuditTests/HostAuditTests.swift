@@ -17,7 +17,7 @@ final class FakeHost {
   func write(_ path: String, _ text: String) throws {
     let url = root.appendingPathComponent(String(path.dropFirst()))
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try text.write(to: url, atomically: true, encoding: .utf8)
+    try text.write(to: url, atomically: false, encoding: .utf8)
   }
 
   var files: HostFiles { HostFiles(root: root.path) }

@@ -12,7 +12,7 @@ import Testing
     let c = info.enumerated().map { index, entry in
       "static const char info\(index)[] __attribute__((section(\".modinfo\"), used, aligned(1))) = \"\(entry)\";"
     }.joined(separator: "\n") + "\nextern void use(char *);\nint entry(void) { char buffer[64]; use(buffer); return buffer[0]; }\n"
-    try c.write(to: source, atomically: true, encoding: .utf8)
+    try c.write(to: source, atomically: false, encoding: .utf8)
     let gcc = Process()
     gcc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
     gcc.arguments = ["-c", "-fstack-protector-all", source.path, "-o", object.path]

@@ -68,9 +68,9 @@ let demoFleetURI: String = {
     defer { try? FileManager.default.removeItem(at: directory) }
     let good = directory.appendingPathComponent("good.xml")
     try "<domain type='kvm'><name>vm</name><devices><sound model='ich9'/></devices></domain>".write(
-      to: good, atomically: true, encoding: .utf8)
+      to: good, atomically: false, encoding: .utf8)
     let bad = directory.appendingPathComponent("bad.xml")
-    try "<domain type='kvm'>\n<name>vm</name>\n<devices>\n".write(to: bad, atomically: true, encoding: .utf8)
+    try "<domain type='kvm'>\n<name>vm</name>\n<devices>\n".write(to: bad, atomically: false, encoding: .utf8)
 
     let goodSource = InventoryCollector.collect(file: good.path)
     #expect(goodSource.kind == .file)

@@ -37,18 +37,18 @@ struct ModuleLocatorTests {
 
       """
     try dep.write(
-      to: release.appendingPathComponent("modules.dep"), atomically: true,
+      to: release.appendingPathComponent("modules.dep"), atomically: false,
       encoding: .utf8)
     try "kernel/virt/lib/irqbypass.ko\nkernel/drivers/vfio/vfio.ko\n"
       .write(
-        to: release.appendingPathComponent("modules.builtin"), atomically: true,
+        to: release.appendingPathComponent("modules.builtin"), atomically: false,
         encoding: .utf8)
     let sys = root.appendingPathComponent("sys/module")
     try FileManager.default.createDirectory(
       at: sys.appendingPathComponent("kvm/parameters"),
       withIntermediateDirectories: true)
     try "live\n".write(
-      to: sys.appendingPathComponent("kvm/initstate"), atomically: true,
+      to: sys.appendingPathComponent("kvm/initstate"), atomically: false,
       encoding: .utf8)
     try FileManager.default.createDirectory(
       at: sys.appendingPathComponent("vfio_pci/parameters"),

@@ -85,7 +85,7 @@ import Testing
       // ... but not when the caller does not trust the file,
       #expect(try PolicyLoader.load(path: path, preferringCompiledWhere: { _ in false }).get().policy == parsed)
       // ... nor once the YAML changed: an edit is never shadowed by a stale compiled form.
-      try (text + "# edited\n").write(toFile: path, atomically: true, encoding: .utf8)
+      try (text + "# edited\n").write(toFile: path, atomically: false, encoding: .utf8)
       let edited = try PolicyLoader.load(path: path, preferringCompiledWhere: { _ in true }).get().policy
       #expect(edited == Policy(file: path, description: parsed.description, base: parsed.base, overrides: parsed.overrides, sourceHash: CompiledPolicy.hash(text + "# edited\n")))
     }
@@ -93,7 +93,7 @@ import Testing
 
   @Test func anInvalidPolicyCompilesToNothing() throws {
     try withPolicy("baseline") { path in
-      try "version: 1\ndevices:\n  sound: maybe\n".write(toFile: path, atomically: true, encoding: .utf8)
+      try "version: 1\ndevices:\n  sound: maybe\n".write(toFile: path, atomically: false, encoding: .utf8)
       guard case .failure(.invalid(let errors)) = PolicyLoader.compile(path: path) else {
         Issue.record("an invalid policy compiled")
         return

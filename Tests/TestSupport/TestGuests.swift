@@ -30,7 +30,7 @@ public enum TestGuests {
   public static func define(_ purpose: String, start: Bool = false, edit: (String) -> String = { $0 }) throws -> String {
     let name = name(purpose)
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).xml")
-    try xml(name: name, edit: edit).write(to: file, atomically: true, encoding: .utf8)
+    try xml(name: name, edit: edit).write(to: file, atomically: false, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
     let defined = try virsh("define", file.path)
     try #require(defined.status == 0, "virsh define: \(defined.output)")
