@@ -65,6 +65,30 @@ import Testing
     #expect(GNUProperty.parse(notes: oversized, elfClass: .elf64, endianness: .little).isEmpty)
   }
 
+  /// Byte flips and truncations of a two-note buffer never crash, and every property read lies
+  /// inside the buffer.
+  @Test func hostileNotesNeverCrash() {
+    let whole = Self.note(name: "GNU", type: 3, descriptor: [1, 2, 3, 4])
+      + Self.note(name: "GNU", type: 5, descriptor: Self.isaNeeded + Self.feature(3, alignment: 8))
+    var state: UInt64 = 0x2545_f491_4f6c_dd1d
+    func next() -> Int {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int(truncatingIfNeeded: state >> 33)
+    }
+    var found = 0
+    for round in 0..<2000 {
+      var bytes = whole
+      if round % 4 == 0 { bytes = Array(bytes.prefix(next() % bytes.count)) }
+      for _ in 0..<(1 + next() % 4) where !bytes.isEmpty {
+        bytes[next() % bytes.count] = UInt8(truncatingIfNeeded: next())
+      }
+      let properties = GNUProperty.parse(notes: bytes, elfClass: round % 2 == 0 ? .elf64 : .elf32, endianness: .little)
+      #expect(properties.allSatisfy { $0.data.count <= bytes.count })
+      found += properties.count
+    }
+    #expect(found > 0, "some mutants still hold properties")
+  }
+
   @Test func markingFromBits() {
     #expect(CETMarking(featureBits: nil).summary == "none")
     #expect(CETMarking(featureBits: 0).summary == "none")
