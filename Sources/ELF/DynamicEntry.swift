@@ -10,6 +10,8 @@ public struct DynamicEntry: Equatable, Sendable {
   public static let tagRpath: Int64 = 15
   /// `DT_DEBUG`: reserved for the debugger; present in executables.
   public static let tagDebug: Int64 = 21
+  /// `DT_TEXTREL`: relocations may write to a non-writable segment (text relocations).
+  public static let tagTextrel: Int64 = 22
   /// `DT_BIND_NOW`: resolve all symbols at load time.
   public static let tagBindNow: Int64 = 24
   /// `DT_RUNPATH`: the library search path (string).
@@ -18,6 +20,8 @@ public struct DynamicEntry: Equatable, Sendable {
   public static let tagFlags: Int64 = 30
   /// `DT_FLAGS_1`: `DF_1_*` flags.
   public static let tagFlags1: Int64 = 0x6fff_fffb
+  /// `DF_TEXTREL` in `DT_FLAGS`: the `DT_TEXTREL` meaning, as a flag.
+  public static let flagTextrel: UInt64 = 0x4
   /// `DF_BIND_NOW` in `DT_FLAGS`.
   public static let flagBindNow: UInt64 = 0x8
   /// `DF_1_NOW` in `DT_FLAGS_1`.

@@ -109,9 +109,24 @@ public final class ELFFile {
   /// The bytes of the first section with this name, or `nil` when it is absent, has no file
   /// data (`SHT_NOBITS`), or lies outside the file.
   public func sectionData(named name: String) -> [UInt8]? {
-    guard let section = section(named: name), section.type != SectionHeader.typeNobits, let mapping else { return nil }
-    guard section.offset <= UInt64(size), section.size <= UInt64(size) - section.offset else { return nil }
-    return Array(UnsafeRawBufferPointer(start: mapping + Int(section.offset), count: Int(section.size)))
+    section(named: name).flatMap(sectionData)
+  }
+
+  /// The bytes of `section`, or `nil` when it has no file data (`SHT_NOBITS`) or lies outside the file.
+  public func sectionData(_ section: SectionHeader) -> [UInt8]? {
+    guard section.type != SectionHeader.typeNobits else { return nil }
+    return fileBytes(offset: section.offset, count: section.size)
+  }
+
+  /// The file bytes of `segment` (`p_filesz` of them), or `nil` when they lie outside the file.
+  public func segmentData(_ segment: ProgramHeader) -> [UInt8]? {
+    fileBytes(offset: segment.offset, count: segment.fileSize)
+  }
+
+  /// `count` bytes at `offset`, or `nil` when they lie outside the file.
+  private func fileBytes(offset: UInt64, count: UInt64) -> [UInt8]? {
+    guard let mapping, offset <= UInt64(size), count <= UInt64(size) - offset else { return nil }
+    return Array(UnsafeRawBufferPointer(start: mapping + Int(offset), count: Int(count)))
   }
 }
 
@@ -147,6 +162,9 @@ extension ELFFile {
   /// Whether a `DT_DEBUG` entry is present.
   public var hasDebugEntry: Bool { !dynamicEntries(withTag: DynamicEntry.tagDebug).isEmpty }
 
+  /// Whether a `DT_TEXTREL` entry is present.
+  public var hasTextrelEntry: Bool { !dynamicEntries(withTag: DynamicEntry.tagTextrel).isEmpty }
+
   /// The `DT_RPATH` strings, in order.
   public var rpaths: [String] { dynamicEntries(withTag: DynamicEntry.tagRpath).compactMap(\.string) }
 
@@ -161,4 +179,19 @@ extension ELFFile {
 
   /// The names in `.symtab`, empty names left out.
   public var symbolNames: [String] { symbols.map(\.name).filter { !$0.isEmpty } }
+
+  /// The properties of the `NT_GNU_PROPERTY_TYPE_0` notes: from `PT_GNU_PROPERTY` when the file
+  /// has one (what the kernel and ld.so read), otherwise from its `.note.gnu.property` sections
+  /// (relocatable objects, and files linked before `PT_GNU_PROPERTY` existed).
+  public var gnuProperties: [GNUProperty] {
+    let segments = programHeaders(ofType: ProgramHeader.typeGNUProperty)
+    if !segments.isEmpty {
+      return segments.flatMap { segment in
+        segmentData(segment).map { GNUProperty.parse(notes: $0, elfClass: elfClass, endianness: endianness) } ?? []
+      }
+    }
+    return sections.filter { $0.type == SectionHeader.typeNote && $0.name == ".note.gnu.property" }.flatMap { section in
+      sectionData(section).map { GNUProperty.parse(notes: $0, elfClass: elfClass, endianness: endianness) } ?? []
+    }
+  }
 }

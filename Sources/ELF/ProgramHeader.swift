@@ -6,10 +6,14 @@ public struct ProgramHeader: Equatable, Sendable {
   public static let typeDynamic: UInt32 = 2
   /// `PT_INTERP`: the program interpreter path.
   public static let typeInterp: UInt32 = 3
+  /// `PT_NOTE`: auxiliary notes.
+  public static let typeNote: UInt32 = 4
   /// `PT_GNU_STACK`: stack permissions.
   public static let typeGNUStack: UInt32 = 0x6474_e551
   /// `PT_GNU_RELRO`: the region made read-only after relocation.
   public static let typeGNURelro: UInt32 = 0x6474_e552
+  /// `PT_GNU_PROPERTY`: the `.note.gnu.property` note, which the kernel and ld.so read (CET marking).
+  public static let typeGNUProperty: UInt32 = 0x6474_e553
   /// `PF_X`: executable.
   public static let flagExecute: UInt32 = 1
   /// `PF_W`: writable.

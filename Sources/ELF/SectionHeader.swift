@@ -6,12 +6,20 @@ public struct SectionHeader: Equatable, Sendable {
   public static let typeStrtab: UInt32 = 3
   /// `SHT_DYNAMIC`: the dynamic section.
   public static let typeDynamic: UInt32 = 6
+  /// `SHT_NOTE`: notes, such as `.note.gnu.property` (but `.note.GNU-stack` is `SHT_PROGBITS`).
+  public static let typeNote: UInt32 = 7
   /// `SHT_NOBITS`: occupies no file space (`.bss`).
   public static let typeNobits: UInt32 = 8
   /// `SHT_DYNSYM`: the dynamic symbol table.
   public static let typeDynsym: UInt32 = 11
   /// `SHT_GNU_versym`: symbol version indexes parallel to `.dynsym`.
   public static let typeGNUVersym: UInt32 = 0x6fff_ffff
+  /// `SHF_WRITE`: writable at run time.
+  public static let flagWrite: UInt64 = 0x1
+  /// `SHF_ALLOC`: occupies memory at run time.
+  public static let flagAlloc: UInt64 = 0x2
+  /// `SHF_EXECINSTR`: executable machine code.
+  public static let flagExecInstr: UInt64 = 0x4
 
   /// The section name from the section header string table ("" when absent).
   public let name: String
