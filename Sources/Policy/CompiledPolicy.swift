@@ -18,7 +18,7 @@ import SystemIO
 /// every rule's location: it is decoded once).
 public enum CompiledPolicy {
   /// Bumped whenever the policy model or this layout changes; older files are then ignored.
-  public static let formatVersion: UInt8 = 4
+  public static let formatVersion: UInt8 = 5
   static let magic = Array("KVMPOLICY-COMPILED".utf8)
 
   /// Where the compiled form of a policy file lives: beside it, hidden.
@@ -206,6 +206,21 @@ private struct Writer {
       writer.ruleset(override.ruleset)
       writer.location(override.location)
     }
+    // A policy without waivers costs one byte here, and its reader one byte.
+    array(policy.waivers) { writer, waiver in
+      writer.optional(waiver.name) { $0.string($1) }
+      writer.reference(waiver.reference)
+      writer.array(waiver.domains.names) { $0.string($1.pattern) }
+      writer.array(waiver.domains.uuids) { $0.string($1) }
+      writer.array(waiver.domains.tags) { $0.string($1) }
+      writer.array(waiver.findings.checks) { $0.string($1) }
+      writer.array(waiver.findings.deviceClasses) { $0.string($1) }
+      writer.array(waiver.findings.rules) { $0.string($1) }
+      writer.array(waiver.findings.ids) { $0.string($1) }
+      writer.string(waiver.reason)
+      writer.string(waiver.owner)
+      writer.int(waiver.expires.daysSinceEpoch)
+    }
   }
 }
 
@@ -376,9 +391,24 @@ private struct Reader {
           let ruleset = reader.ruleset(), let location = reader.location()
         else { return nil }
         return Override(name: name, selector: DomainSelector(names: names, uuids: uuids, tags: tags), ruleset: ruleset, location: location)
-      })
+      }),
+      let waivers = array({ $0.waiver() })
     else { return nil }
-    return Policy(file: file, description: description, base: base, overrides: overrides)
+    return Policy(file: file, description: description, base: base, overrides: overrides, waivers: waivers)
+  }
+
+  mutating func waiver() -> Waiver? {
+    guard let name = optional({ $0.string() }), let reference = reference(),
+      let names = array({ reader in reader.string().flatMap { try? Glob($0) } }),
+      let uuids = array({ $0.string() }), let tags = array({ $0.string() }),
+      let checks = array({ $0.string() }), let classes = array({ $0.string() }), let rules = array({ $0.string() }),
+      let ids = array({ $0.string() }), let reason = string(), let owner = string(),
+      let days = int(), PolicyDate.validDays.contains(days)
+    else { return nil }
+    return Waiver(
+      name: name, reference: reference, domains: DomainSelector(names: names, uuids: uuids, tags: tags),
+      findings: FindingSelector(checks: checks, deviceClasses: classes, rules: rules, ids: ids), reason: reason, owner: owner,
+      expires: PolicyDate(daysSinceEpoch: days))
   }
 }
 

@@ -1,3 +1,5 @@
+import DomainModel
+
 /// The catalogue of everything kvmpolicy can say about a policy file, each with a stable ID.
 ///
 /// Messages say what is wrong and, where it helps, what to write instead.
@@ -47,6 +49,18 @@ public enum PolicyMessage: Sendable {
   case emptyRule
   case emptyList(field: String)
   case invalidUUID(String)
+  // Waivers.
+  case waiverMissingField(String)
+  case invalidDate(String)
+  case unknownCheck(String, suggestion: String?)
+  case unknownWaiverClass(String, suggestion: String?)
+  case invalidFindingID(String)
+  case emptyWaiver
+  // Waivers: warnings.
+  case waiverRuleUnknown(String, waiver: String)
+  case waiverExpired(String, on: PolicyDate)
+  case waiverExpiring(String, on: PolicyDate, inDays: Int)
+  case waiverUnused(String, domains: Int)
 
   /// The stable identifier of each kind of message: what tests, suppressions and docs name.
   public enum ID: String, CaseIterable, Sendable {
@@ -134,6 +148,26 @@ public enum PolicyMessage: Sendable {
     case emptyRule = "empty-rule"
     /// `invalid-uuid`.
     case invalidUuid = "invalid-uuid"
+    /// `waiver-missing-field`: a waiver without `reason`, `owner` or `expires`.
+    case waiverMissingField = "waiver-missing-field"
+    /// `invalid-date`: not a `YYYY-MM-DD` day that exists.
+    case invalidDate = "invalid-date"
+    /// `unknown-check`: a waiver names a check the engine does not have.
+    case unknownCheck = "unknown-check"
+    /// `unknown-waiver-class`: a waiver names a device class libvirt does not have.
+    case unknownWaiverClass = "unknown-waiver-class"
+    /// `invalid-finding-id`: not `KP-` and 12 hex digits.
+    case invalidFindingID = "invalid-finding-id"
+    /// `empty-waiver`: a waiver that says nothing about which findings it covers.
+    case emptyWaiver = "empty-waiver"
+    /// `waiver-rule-unknown` (warning): a waiver's rule path that no finding can have.
+    case waiverRuleUnknown = "waiver-rule-unknown"
+    /// `waiver-expired` (warning): a waiver past its day, which no longer applies.
+    case waiverExpired = "waiver-expired"
+    /// `waiver-expiring` (warning, `policy check --expiring-within`): a waiver about to expire.
+    case waiverExpiring = "waiver-expiring"
+    /// `waiver-unused` (warning, `policy check` with domains): a waiver that waives nothing.
+    case waiverUnused = "waiver-unused"
   }
 
   /// The kind of message.
@@ -182,6 +216,16 @@ public enum PolicyMessage: Sendable {
     case .emptyRule: .emptyRule
     case .emptyList: .wrongType
     case .invalidUUID: .invalidUuid
+    case .waiverMissingField: .waiverMissingField
+    case .invalidDate: .invalidDate
+    case .unknownCheck: .unknownCheck
+    case .unknownWaiverClass: .unknownWaiverClass
+    case .invalidFindingID: .invalidFindingID
+    case .emptyWaiver: .emptyWaiver
+    case .waiverRuleUnknown: .waiverRuleUnknown
+    case .waiverExpired: .waiverExpired
+    case .waiverExpiring: .waiverExpiring
+    case .waiverUnused: .waiverUnused
     }
   }
 
@@ -279,6 +323,36 @@ public enum PolicyMessage: Sendable {
       "a rule needs at least one attribute to match; use 'allow: all' to allow every device of the class"
     case .invalidUUID(let value):
       "'\(value)' is not a UUID (expected 8-4-4-4-12 hex digits)"
+    case .waiverMissingField(let field):
+      "a waiver needs '\(field)': " + Self.waiverFieldPurpose(field)
+    case .invalidDate(let value):
+      "'\(value)' is not a date; write the day as YYYY-MM-DD, e.g. 2025-09-30"
+    case .unknownCheck(let name, let suggestion):
+      "unknown check '\(name)'" + Self.hint(suggestion, valid: FindingSelector.knownChecks)
+    case .unknownWaiverClass(let name, let suggestion):
+      "unknown device class '\(name)'" + Self.hint(suggestion, valid: DeviceClass.known.map(\.name))
+    case .invalidFindingID(let value):
+      "'\(value)' is not a finding ID (expected KP- and 12 hex digits, as reports print them)"
+    case .emptyWaiver:
+      "a waiver needs 'findings' with at least one of: check, class, rule, id"
+    case .waiverRuleUnknown(let path, let waiver):
+      "waiver \(waiver) can never apply: no finding of this policy has the rule '\(path)'"
+        + " (rules look like devices.disk, devices.disk.allow[0], seclabel, qemu.passthrough, overrides[NAME].devices.hostdev)"
+    case .waiverExpired(let waiver, let day):
+      "waiver \(waiver) expired on \(day): it no longer applies, so the findings it covered count again; renew it or remove it"
+    case .waiverExpiring(let waiver, let day, let days):
+      "waiver \(waiver) expires on \(day) (end of day UTC), "
+        + (days == 0 ? "today" : days == 1 ? "tomorrow" : "in \(days) days")
+    case .waiverUnused(let waiver, let domains):
+      "waiver \(waiver) waives no finding of the \(domains) domain\(domains == 1 ? "" : "s") checked"
+    }
+  }
+
+  private static func waiverFieldPurpose(_ field: String) -> String {
+    switch field {
+    case "reason": "why the exception is accepted"
+    case "owner": "who answers for the exception"
+    default: "the last day it applies, as YYYY-MM-DD (it expires at the end of that day, UTC)"
     }
   }
 

@@ -248,6 +248,16 @@ public struct DomainSelector: Hashable, Sendable {
   /// `<kvmpolicy:tag>` values under `<metadata>` (one must be present), empty for any.
   public let tags: [String]
 
+  /// Creates a selector; UUIDs in lower case. With no criterion it selects every domain.
+  public init(names: [Glob] = [], uuids: [String] = [], tags: [String] = []) {
+    self.names = names
+    self.uuids = uuids
+    self.tags = tags
+  }
+
+  /// Whether no criterion is given.
+  public var isEmpty: Bool { names.isEmpty && uuids.isEmpty && tags.isEmpty }
+
   /// How specific the selector is: a UUID beats an exact name beats a tag beats a name pattern.
   public var specificity: Int {
     var score = 0
@@ -288,16 +298,21 @@ public struct Policy: Hashable, Sendable {
   public let base: Ruleset
   /// Rules for groups of domains, in file order.
   public let overrides: [Override]
+  /// Accepted exceptions, in file order (a finding takes the first that covers it).
+  public let waivers: [Waiver]
   /// The 64-bit FNV-1a hash of the source text it was read from (``CompiledPolicy/hash(_:)``),
   /// 0 for a policy built in code.
   public internal(set) var sourceHash: UInt64
 
   /// Creates a policy.
-  public init(file: String, description: String?, base: Ruleset, overrides: [Override], sourceHash: UInt64 = 0) {
+  public init(
+    file: String, description: String?, base: Ruleset, overrides: [Override], waivers: [Waiver] = [], sourceHash: UInt64 = 0
+  ) {
     self.file = file
     self.description = description
     self.base = base
     self.overrides = overrides
+    self.waivers = waivers
     self.sourceHash = sourceHash
   }
 
@@ -319,6 +334,13 @@ public struct Policy: Hashable, Sendable {
       best = candidate
     }
     return best
+  }
+
+  /// The waivers that cover a domain (its findings still have to match), in file order; none,
+  /// at no cost, when the policy has no waivers.
+  public func waivers(forName name: String, uuid: String?, tags: [String]) -> [Waiver] {
+    guard !waivers.isEmpty else { return [] }
+    return waivers.filter { $0.domains.selects(name: name, uuid: uuid, tags: tags) }
   }
 
   /// The rules in force for a domain and the override that shaped them.

@@ -17,7 +17,7 @@ struct PolicySchema {
     self.file = file
   }
 
-  static let topLevelKeys = ["version", "description", "defaults", "devices", "seclabel", "qemu", "boot", "overrides"]
+  static let topLevelKeys = ["version", "description", "defaults", "devices", "seclabel", "qemu", "boot", "overrides", "waivers"]
   static let rulesetKeys = ["defaults", "devices", "seclabel", "qemu", "boot"]
   /// What `boot` may list: the files `<os>` names.
   static let bootKeys = ["kernel", "initrd", "dtb", "loader", "nvram", "nvram-template"]
@@ -48,7 +48,19 @@ struct PolicySchema {
         report(.wrongType(field: "overrides", expected: "a list of '- name: ... match: ...' entries", found: node.kindDescription), at: node)
       }
     }
-    return Policy(file: file, description: description, base: base, overrides: overrides)
+    var waivers: [Waiver] = []
+    if let node = entries.first(where: { $0.key == "waivers" })?.value, !node.isNull {
+      if case .sequence(let items) = node.kind {
+        for (offset, item) in items.enumerated() where !isSaturated {
+          if let waiver = waiver(from: item, position: offset) { waivers.append(waiver) }
+        }
+      } else {
+        report(.wrongType(field: "waivers", expected: "a list of '- findings: ... reason: ... owner: ... expires: ...' entries", found: node.kindDescription), at: node)
+      }
+    }
+    let policy = Policy(file: file, description: description, base: base, overrides: overrides, waivers: waivers)
+    warnAboutUnreachableRules(of: policy)
+    return policy
   }
 
   // MARK: Sections
@@ -366,6 +378,147 @@ struct PolicySchema {
       }
     }
     return DomainSelector(names: names, uuids: uuids, tags: tags)
+  }
+
+  // MARK: Waivers
+
+  static let waiverKeys = ["name", "match", "findings", "reason", "owner", "expires"]
+  static let findingKeys = ["check", "class", "rule", "id"]
+
+  /// One entry of `waivers`; `nil` (with the errors reported) when it cannot be used.
+  private mutating func waiver(from node: PolicyNode, position: Int) -> Waiver? {
+    guard let entries = mapping(node, context: "a waiver") else { return nil }
+    checkKeys(entries, allowed: Self.waiverKeys, context: "a waiver")
+    func value(_ key: String) -> PolicyNode.Entry? { entries.first { $0.key == key } }
+    let name = value("name").flatMap { string($0.value, field: "name") }
+    // Any error fails the whole policy; what is returned after one is never used.
+    var domains = DomainSelector()
+    if let match = value("match") {
+      if match.value.isNull {
+        report(.emptyMatch, at: match.value)
+      } else if let selector = selector(match.value) {
+        if case .mapping(let criteria) = match.value.kind, criteria.isEmpty { report(.emptyMatch, at: match.value) }
+        domains = selector
+      }
+    }
+    var findings = FindingSelector()
+    if let entry = value("findings") {
+      if entry.value.isNull {
+        report(.emptyWaiver, at: entry.value)
+      } else if let selector = findingSelector(entry.value) {
+        // Criteria that were given but invalid have been reported already.
+        if case .mapping(let criteria) = entry.value.kind, criteria.isEmpty { report(.emptyWaiver, at: entry.value) }
+        findings = selector
+      }
+    } else {
+      diagnostics.append(PolicyDiagnostic(.emptyWaiver, at: node.location))
+    }
+    var texts: [String: String] = [:]
+    for field in ["reason", "owner"] {
+      if let entry = value(field) {
+        // Nothing, `~` or blank text says no more than leaving the key out.
+        if entry.value.isNull || entry.value.scalar?.allSatisfy(\.isWhitespace) == true {
+          report(.waiverMissingField(field), at: entry.value)
+        } else {
+          texts[field] = string(entry.value, field: field)
+        }
+      } else {
+        diagnostics.append(PolicyDiagnostic(.waiverMissingField(field), at: node.location))
+      }
+    }
+    var expires: PolicyDate?
+    if let entry = value("expires") {
+      if let text = string(entry.value, field: "expires") {
+        expires = PolicyDate(text)
+        if expires == nil { report(.invalidDate(text), at: entry.value) }
+      }
+    } else {
+      diagnostics.append(PolicyDiagnostic(.waiverMissingField("expires"), at: node.location))
+    }
+    guard !findings.isEmpty, let expires, let reason = texts["reason"], let owner = texts["owner"] else { return nil }
+    return Waiver(
+      name: name, reference: RuleReference(path: "waivers[\(name ?? String(position))]", location: node.location), domains: domains,
+      findings: findings, reason: reason, owner: owner, expires: expires)
+  }
+
+  /// A waiver's `findings`: which checks, device classes, rules and finding IDs it covers.
+  private mutating func findingSelector(_ node: PolicyNode) -> FindingSelector? {
+    guard let entries = mapping(node, context: "'findings'") else { return nil }
+    checkKeys(entries, allowed: Self.findingKeys, context: "'findings'")
+    var checks: [String] = []
+    var classes: [String] = []
+    var rules: [String] = []
+    var ids: [String] = []
+    let knownClasses = DeviceClass.known.map(\.name)
+    for entry in entries where Self.findingKeys.contains(entry.key) {
+      if case .sequence(let items) = entry.value.kind, items.isEmpty {
+        // An empty list would drop the criterion and widen the waiver.
+        report(.emptyList(field: entry.key), at: entry.value)
+        continue
+      }
+      for item in list(entry.value) {
+        guard let text = string(item, field: "findings.\(entry.key)") else { continue }
+        switch entry.key {
+        case "check":
+          if FindingSelector.knownChecks.contains(text) {
+            checks.append(text)
+          } else {
+            report(.unknownCheck(text, suggestion: Suggestion.closest(to: text, in: FindingSelector.knownChecks)), at: item)
+          }
+        case "class":
+          if knownClasses.contains(text) {
+            classes.append(text)
+          } else {
+            report(.unknownWaiverClass(text, suggestion: Suggestion.closest(to: text, in: knownClasses)), at: item)
+          }
+        case "rule": rules.append(text)
+        case "id":
+          if Self.isFindingID(text) { ids.append("KP-" + text.dropFirst(3).lowercased()) } else { report(.invalidFindingID(text), at: item) }
+        default: break
+        }
+      }
+    }
+    return FindingSelector(checks: checks, deviceClasses: classes, rules: rules, ids: ids)
+  }
+
+  /// `KP-` and 12 hex digits (either case: reports print lower case).
+  static func isFindingID(_ text: String) -> Bool {
+    let bytes = Array(text.utf8)
+    return bytes.count == 15 && bytes[0] == UInt8(ascii: "K") && bytes[1] == UInt8(ascii: "P") && bytes[2] == UInt8(ascii: "-")
+      && bytes[3...].allSatisfy { Character(Unicode.Scalar($0)).isHexDigit }
+  }
+
+  /// Warns about waivers whose rule path no finding of `policy` can have: they can never apply.
+  private mutating func warnAboutUnreachableRules(of policy: Policy) {
+    guard policy.waivers.contains(where: { !$0.findings.rules.isEmpty }) else { return }
+    let paths = Self.rulePaths(of: policy)
+    for waiver in policy.waivers {
+      for rule in waiver.findings.rules where !paths.contains(where: { FindingSelector.rulePath(rule, covers: $0) }) {
+        diagnostics.append(
+          PolicyDiagnostic(
+            .waiverRuleUnknown(rule, waiver: waiver.label), at: waiver.reference.location ?? SourceLocation(file: file, line: 0, column: 0),
+            severity: .warning))
+      }
+    }
+  }
+
+  /// Every rule path a finding judged by `policy` can name (built-in notes left off): the
+  /// sections, each class (its built-in path check among them) and each allow and deny rule, at
+  /// the top and under each override.
+  static func rulePaths(of policy: Policy) -> [String] {
+    var paths: [String] = []
+    let scopes = [("", policy.base)] + policy.overrides.map { ("overrides[\($0.name)].", $0.ruleset) }
+    for (prefix, ruleset) in scopes {
+      paths += ["defaults.devices", "qemu.passthrough", "seclabel", "boot"].map { prefix + $0 }
+      paths += bootKeys.map { prefix + "boot." + $0 }
+      let classes = Set(DeviceClass.known.map(\.name)).union(ruleset.classes.keys)
+      for name in classes.sorted() {
+        paths.append(prefix + "devices." + name)
+        guard let policy = ruleset.classes[name] else { continue }
+        paths += (policy.allow + policy.deny).map(\.reference.path)
+      }
+    }
+    return paths
   }
 
   static func isUUID(_ text: String) -> Bool {

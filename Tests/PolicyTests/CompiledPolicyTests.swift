@@ -52,6 +52,59 @@ import Testing
     }
   }
 
+  @Test func waiversRoundTripWithEveryMatcherAndTheirDay() throws {
+    let text = """
+      version: 1
+      devices:
+        sound: deny
+      waivers:
+        - name: lab
+          match: {name: ["lab-*", db], uuid: 6f50bc6f-293b-4fac-9d57-23a266112312, tag: [a, b]}
+          findings: {check: [class-denied], class: sound, rule: devices.sound, id: KP-0123456789ab}
+          reason: "the lab's sound cards: ü"
+          owner: alice@example.com
+          expires: 2025-09-30
+        - findings: {check: seclabel-shared}
+          reason: r
+          owner: o
+          expires: 9999-12-31
+      """
+    let policy = try PolicyLoader.load(text: text, file: "p.yaml").get().policy
+    let hash = CompiledPolicy.hash(text)
+    let bytes = CompiledPolicy.encode(policy, sourceHash: hash)
+    let decoded = try #require(CompiledPolicy.decode(bytes, sourceHash: hash))
+    #expect(decoded == policy)
+    #expect(decoded.waivers.map(\.expires.description) == ["2025-09-30", "9999-12-31"])
+    #expect(decoded.waivers[0].reference.location == SourceLocation(file: "p.yaml", line: 5, column: 5))
+    #expect(bytes[18] == 5, "the format version")
+    // Every truncation and flipped byte of the waivers is refused or decodes to some policy; a
+    // day out of 0001-01-01 ... 9999-12-31 never decodes.
+    for length in 0..<bytes.count {
+      #expect(CompiledPolicy.decode(Array(bytes[..<length]), sourceHash: hash) == nil)
+    }
+    for offset in 27..<bytes.count {
+      var damaged = bytes
+      damaged[offset] ^= 0xFF
+      if let other = CompiledPolicy.decode(damaged, sourceHash: hash) {
+        #expect(other.waivers.allSatisfy { PolicyDate.validDays.contains($0.expires.daysSinceEpoch) })
+      }
+    }
+  }
+
+  @Test func aPolicyWithoutWaiversCostsOneByteForThem() throws {
+    let (policy, text) = try Self.load(Self.root.appendingPathComponent("policies/baseline.yaml").path)
+    let hash = CompiledPolicy.hash(text)
+    let withOne = Policy(
+      file: policy.file, description: policy.description, base: policy.base, overrides: policy.overrides,
+      waivers: [
+        Waiver(
+          name: nil, reference: RuleReference(path: "waivers[0]", location: nil), domains: DomainSelector(),
+          findings: FindingSelector(checks: ["class-denied"]), reason: "r", owner: "o", expires: .epoch)
+      ], sourceHash: hash)
+    #expect(CompiledPolicy.encode(policy, sourceHash: hash).last == 0, "an empty list of waivers")
+    #expect(CompiledPolicy.decode(CompiledPolicy.encode(withOne, sourceHash: hash), sourceHash: hash) == withOne)
+  }
+
   @Test func theCompiledFileSitsHiddenBesideTheYAML() {
     #expect(CompiledPolicy.path(for: "/etc/kvmpolicy/policy.yaml") == "/etc/kvmpolicy/.policy.yaml.compiled")
     #expect(CompiledPolicy.path(for: "p.yaml") == ".p.yaml.compiled")
