@@ -39,6 +39,8 @@ public struct DomainPlan: Sendable {
   public let refusals: [Finding]
   /// `warn` findings: reported only.
   public let warnings: [Finding]
+  /// Findings a waiver in force covers: reported, never acted on.
+  public var waived: [Finding] = []
   /// Why the domain could not be planned, if it could not.
   public let error: String?
   /// What to do when a detach is not done in time (the policy's `defaults.detach-timeout`).

@@ -25,12 +25,16 @@ public enum EnforcementPlanner {
   /// - Parameters:
   ///   - liveXML: the live XML of a running domain, or `nil` when it is shut off.
   ///   - definitionXML: the persistent definition, or `nil` for a transient domain.
+  ///   - today: the day (UTC) the policy's waivers are judged on. A finding a waiver in force
+  ///     covers is left alone: listed in ``DomainPlan/waived``, never detached or rewritten.
   public static func plan(
-    domain: ControlledDomain, liveXML: String?, definitionXML: String?, policy: Policy, options: Options = Options()
+    domain: ControlledDomain, liveXML: String?, definitionXML: String?, policy: Policy, options: Options = Options(),
+    today: PolicyDate
   ) -> DomainPlan {
     var detaches: [DomainPlan.Detach] = []
     var refusals: [Finding] = []
     var warnings: [Finding] = []
+    var waived: [Finding] = []
     var rewrite: DomainPlan.Rewrite?
     var detachTimeout = DetachTimeoutAction.report
     do throws(DomainXMLError) {
@@ -38,8 +42,12 @@ public enum EnforcementPlanner {
         let document = try DomainDocument(xml: liveXML, source: "\(domain.name) (live)")
         let model = document.domain
         detachTimeout = policy.ruleset(forName: model.name, uuid: model.uuid, tags: model.tags).0.detachTimeout ?? .report
-        let evaluation = Engine.evaluate(document.domain, against: policy)
+        let evaluation = Engine.evaluate(document.domain, against: policy, today: today)
         for finding in evaluation.findings {
+          guard !finding.isWaived else {
+            waived.append(finding)
+            continue
+          }
           let hotPlugged = finding.device?.alias.map(options.hotPlugged.contains) ?? false
           switch finding.action {
           case .refuse where hotPlugged, .rewrite where hotPlugged, .detach:
@@ -60,11 +68,15 @@ public enum EnforcementPlanner {
         // libxml2 writes attributes with double quotes; diff against the same spelling so the
         // diff shows only what enforcement changes.
         let normalized = document.serialized()
-        let evaluation = Engine.evaluate(document.domain, against: policy)
-        let seen = Set((refusals + warnings).map(\.violationKey))
+        let evaluation = Engine.evaluate(document.domain, against: policy, today: today)
+        let seen = Set((refusals + warnings + waived).map(\.violationKey))
         var removals = Set<Int>()
         var resolved: [Finding] = []
         for finding in evaluation.findings {
+          guard !finding.isWaived else {
+            if !seen.contains(finding.violationKey) { waived.append(finding) }
+            continue
+          }
           switch finding.action {
           // A detach is for the running domain; a shut-off one has only its definition, so there
           // (or with --detach-from-definition) the device is removed from the definition.
@@ -94,7 +106,8 @@ public enum EnforcementPlanner {
           // Judge what would be defined before defining it: a `set:` that does not cure the
           // violation would be rewritten again on every run (and by watch on its own DEFINED
           // event), with a backup each time. Define nothing unchanged or still violating.
-          let judged = Engine.evaluate(try Domain.parse(xml: rewritten, source: "\(domain.name) (enforced)"), against: policy)
+          let judged = Engine.evaluate(
+            try Domain.parse(xml: rewritten, source: "\(domain.name) (enforced)"), against: policy, today: today)
           // The devices that were changed in place, at their indices once the removals are done.
           let changed = Set(
             resolved.compactMap { finding -> Int? in
@@ -102,20 +115,21 @@ public enum EnforcementPlanner {
               return index - removals.filter { $0 < index }.count
             })
           let uncured = judged.findings.filter { finding in
-            finding.action == .rewrite || (finding.action == .detach && (options.detachFromDefinition || !domain.isActive))
+            guard !finding.isWaived else { return false }
+            return finding.action == .rewrite || (finding.action == .detach && (options.detachFromDefinition || !domain.isActive))
               || (finding.action != .warn && finding.device.map { changed.contains($0.index) } == true)
           }
           if let first = uncured.first {
             return DomainPlan(
               name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: detaches, rewrite: nil, refusals: refusals,
-              warnings: warnings,
+              warnings: warnings, waived: waived,
               error: "the rewrite does not cure the definition, so nothing was defined: after it, \(first.message) [\(first.rule)];"
                 + " make the rule's set: satisfy an allow rule")
           }
           guard rewritten != normalized else {
             return DomainPlan(
               name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: detaches, rewrite: nil, refusals: refusals,
-              warnings: warnings, error: nil)
+              warnings: warnings, waived: waived, error: nil)
           }
           // The definition is read with its secrets (it is defined again); the diff, which is
           // shown and logged, is not.
@@ -133,7 +147,7 @@ public enum EnforcementPlanner {
     }
     return DomainPlan(
       name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: detaches, rewrite: rewrite, refusals: refusals,
-      warnings: warnings, error: nil, detachTimeout: detachTimeout)
+      warnings: warnings, waived: waived, error: nil, detachTimeout: detachTimeout)
   }
 }
 

@@ -53,13 +53,19 @@ public struct Enforcer {
   private let policy: Policy
   private let backups: BackupStore
   private let options: Options
+  private let today: @Sendable () -> PolicyDate
 
-  /// Creates an enforcer.
-  public init(control: DomainControl, policy: Policy, backups: BackupStore, options: Options = Options()) {
+  /// Creates an enforcer. `today` tells the day (UTC) waivers are judged on, read once per
+  /// plan (a watcher runs for days); injectable for tests.
+  public init(
+    control: DomainControl, policy: Policy, backups: BackupStore, options: Options = Options(),
+    today: @escaping @Sendable () -> PolicyDate = PolicyDate.today
+  ) {
     self.control = control
     self.policy = policy
     self.backups = backups
     self.options = options
+    self.today = today
   }
 
   /// Plans every selected domain (nothing is changed).
@@ -75,7 +81,7 @@ public struct Enforcer {
       let definition = domain.isPersistent ? try control.definitionXML(of: domain.name) : nil
       return EnforcementPlanner.plan(
         domain: domain, liveXML: live, definitionXML: definition, policy: policy,
-        options: .init(detachFromDefinition: options.detachFromDefinition, hotPlugged: hotPlugged))
+        options: .init(detachFromDefinition: options.detachFromDefinition, hotPlugged: hotPlugged), today: today())
     } catch {
       return DomainPlan(
         name: domain.name, uuid: domain.uuid, isActive: domain.isActive, detaches: [], rewrite: nil, refusals: [], warnings: [],

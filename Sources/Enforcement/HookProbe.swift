@@ -58,12 +58,13 @@ public struct HookProbe {
       """
   }
 
-  /// The first candidate `policy` refuses at start, with the finding that refuses it.
-  public static func canary(for policy: Policy, name: String) -> (index: Int, finding: Finding)? {
+  /// The first candidate `policy` refuses at start on `today`, with the finding that refuses it
+  /// (a finding a waiver covers refuses nothing).
+  public static func canary(for policy: Policy, name: String, today: PolicyDate) -> (index: Int, finding: Finding)? {
     for index in candidates.indices {
       guard let domain = try? Domain.parse(xml: canaryXML(name: name, candidate: index), source: name) else { continue }
-      let evaluation = Engine.evaluate(domain, against: policy, labelsGenerated: false, decisions: false)
-      if let refusal = evaluation.findings.first(where: { $0.action == .refuse }) { return (index, refusal) }
+      let evaluation = Engine.evaluate(domain, against: policy, labelsGenerated: false, decisions: false, today: today)
+      if let refusal = evaluation.findings.first(where: { $0.action == .refuse && !$0.isWaived }) { return (index, refusal) }
     }
     return nil
   }
@@ -84,7 +85,7 @@ public struct HookProbe {
     }
     var random = SystemRandomNumberGenerator()
     let name = Self.prefix + String(random.next() as UInt32, radix: 16)
-    guard let (index, finding) = Self.canary(for: policy, name: name) else {
+    guard let (index, finding) = Self.canary(for: policy, name: name, today: PolicyDate.today()) else {
       return result(.unknown, [
         "\(HookRequest.defaultPolicyPath) (\(policy.fingerprint)) refuses none of the canaries (\(Self.candidates.map(\.what).joined(separator: ", "))): nothing to probe with"
       ])

@@ -10,13 +10,16 @@ public enum Engine {
   ///     running VM must have an sVirt label); `nil` infers it from the live XML's `id`.
   ///   - decisions: whether to record every device's decision (for `--explain`); without them
   ///     ``Evaluation/decisions`` is empty and allowed devices cost almost nothing.
+  ///   - today: the day (UTC) the policy's waivers are judged on: a waiver applies through its
+  ///     `expires` day. Read only when the policy has waivers.
   public static func evaluate(
-    _ domain: Domain, against policy: Policy, labelsGenerated: Bool? = nil, decisions recording: Bool = true
+    _ domain: Domain, against policy: Policy, labelsGenerated: Bool? = nil, decisions recording: Bool = true, today: PolicyDate
   ) -> Evaluation {
     let (ruleset, override) = policy.ruleset(forName: domain.name, uuid: domain.uuid, tags: domain.tags)
     let context = Context(
       domain: domain, ruleset: ruleset, prefix: override.map { "overrides[\($0.name)]." } ?? "",
-      labelsGenerated: labelsGenerated ?? (domain.id != nil))
+      labelsGenerated: labelsGenerated ?? (domain.id != nil),
+      waivers: policy.waivers(forName: domain.name, uuid: domain.uuid, tags: domain.tags), today: today)
     var findings = SeclabelCheck.findings(context)
     findings += PassthroughCheck.findings(context)
     findings += BootCheck.findings(context)
@@ -33,17 +36,20 @@ public enum Engine {
 
   /// Judges several domains, adding what needs them all: no two running domains may share a
   /// label. Evaluations come back in the order of `domains`.
-  public static func evaluate(_ domains: [Domain], against policy: Policy, decisions: Bool = true) -> [Evaluation] {
-    addingSharedLabels(to: domains.map { evaluate($0, against: policy, decisions: decisions) }, of: domains, policy: policy)
+  public static func evaluate(_ domains: [Domain], against policy: Policy, decisions: Bool = true, today: PolicyDate) -> [Evaluation] {
+    addingSharedLabels(
+      to: domains.map { evaluate($0, against: policy, decisions: decisions, today: today) }, of: domains, policy: policy, today: today)
   }
 
   /// `evaluations` (one per domain of `domains`, in order, each from
-  /// ``evaluate(_:against:labelsGenerated:decisions:)``) with what needs all the domains added:
-  /// no two running domains may share a label. Lets a caller judge the domains themselves, on
-  /// every core.
-  public static func addingSharedLabels(to evaluations: [Evaluation], of domains: [Domain], policy: Policy) -> [Evaluation] {
+  /// ``evaluate(_:against:labelsGenerated:decisions:today:)``) with what needs all the domains
+  /// added: no two running domains may share a label. Lets a caller judge the domains
+  /// themselves, on every core.
+  public static func addingSharedLabels(
+    to evaluations: [Evaluation], of domains: [Domain], policy: Policy, today: PolicyDate
+  ) -> [Evaluation] {
     var evaluations = evaluations
-    for (index, finding) in SeclabelCheck.sharedLabels(domains, policy: policy) {
+    for (index, finding) in SeclabelCheck.sharedLabels(domains, policy: policy, today: today) {
       evaluations[index].findings.insert(finding, at: evaluations[index].findings.prefix { $0.subject == .seclabel }.count)
     }
     return evaluations
@@ -57,6 +63,11 @@ public enum Engine {
     let prefix: String
     /// Whether the XML carries libvirt's generated labels (live XML, or the hook at start).
     var labelsGenerated = false
+    /// The policy's waivers that cover this domain (empty when it has none: then findings cost
+    /// nothing more).
+    var waivers: [Waiver] = []
+    /// The day the waivers are judged on.
+    var today = PolicyDate.epoch
 
     var defaultAction: Action { ruleset.defaultAction ?? .refuse }
 
@@ -71,10 +82,16 @@ public enum Engine {
       case .passthrough: subjectKey = "qemu"
       case .boot(let element): subjectKey = "boot/\(element)"
       }
-      return Finding(
+      var finding = Finding(
         id: StableID.make(domain.uuid ?? domain.name, check.rawValue, subjectKey, attribute ?? ""),
         domain: domain.name, domainUUID: domain.uuid, check: check, subject: subject, message: message,
         attribute: attribute, rule: rule, action: action, assignments: assignments)
+      if !waivers.isEmpty {
+        finding.waiver = AppliedWaiver.first(
+          among: waivers, check: check.rawValue, deviceClass: finding.device?.deviceClass, rule: rule.path, id: finding.id,
+          today: today)
+      }
+      return finding
     }
   }
 }

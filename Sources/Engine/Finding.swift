@@ -6,13 +6,23 @@ public import Policy
 public struct Finding: Hashable, Sendable {
   /// How serious the finding is.
   public enum Severity: String, Sendable, Comparable {
+    /// Covered by a waiver in force: shown, never acted on, counted apart.
+    case waived
     /// Reported only (`action: warn`).
     case warning
     /// A violation: `refuse`, `detach` or `rewrite`.
     case error
 
-    /// Orders `warning` before `error`.
-    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }
+    /// Orders `waived` before `warning` before `error`.
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+
+    private var rank: Int {
+      switch self {
+      case .waived: 0
+      case .warning: 1
+      case .error: 2
+      }
+    }
   }
 
   /// What the finding is about.
@@ -47,9 +57,17 @@ public struct Finding: Hashable, Sendable {
   public let action: Action
   /// Attributes a `rewrite` sets instead of removing the device.
   public let assignments: [Assignment]
+  /// The waiver that covers the finding, in force or expired, if any (see ``AppliedWaiver``).
+  public internal(set) var waiver: AppliedWaiver? = nil
 
-  /// Warning for `warn`, error otherwise.
-  public var severity: Severity { action == .warn ? .warning : .error }
+  /// Waived when a waiver in force covers it; otherwise warning for `warn`, error for the rest.
+  public var severity: Severity {
+    if let waiver, !waiver.expired { return .waived }
+    return action == .warn ? .warning : .error
+  }
+
+  /// Whether a waiver in force covers the finding: then nothing acts on it.
+  public var isWaived: Bool { waiver.map { !$0.expired } ?? false }
 
   /// The device the finding is about, if any.
   public var device: DeviceReference? {

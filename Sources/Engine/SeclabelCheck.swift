@@ -70,7 +70,7 @@ enum SeclabelCheck {
   }
 
   /// `(index into domains, finding)` for every running domain whose label another one shares.
-  static func sharedLabels(_ domains: [Domain], policy: Policy) -> [(Int, Finding)] {
+  static func sharedLabels(_ domains: [Domain], policy: Policy, today: PolicyDate) -> [(Int, Finding)] {
     var holders: [String: [Int]] = [:]
     var rulesets: [Int: (Ruleset, String)] = [:]
     for (index, domain) in domains.enumerated() where domain.id != nil {
@@ -88,7 +88,10 @@ enum SeclabelCheck {
       for index in Set(indices).sorted() {
         guard let (ruleset, prefix) = rulesets[index], let seclabel = ruleset.seclabel else { continue }
         let others = Set(indices).subtracting([index]).sorted().map { domains[$0].name }
-        let context = Engine.Context(domain: domains[index], ruleset: ruleset, prefix: prefix, labelsGenerated: true)
+        let domain = domains[index]
+        let context = Engine.Context(
+          domain: domain, ruleset: ruleset, prefix: prefix, labelsGenerated: true,
+          waivers: policy.waivers(forName: domain.name, uuid: domain.uuid, tags: domain.tags), today: today)
         let finding = context.finding(
           .seclabelShared, subject: .seclabel,
           message: "label \(label) is shared with \(others.joined(separator: ", ")): sVirt cannot keep these VMs apart",

@@ -12,8 +12,9 @@ public enum HookRunner {
   ///   - request: libvirt's arguments and the hook's options.
   ///   - xml: the domain XML from standard input.
   ///   - loadPolicy: loads the policy (with the StrictModes check); called only for judged calls.
+  ///   - today: the day (UTC) waivers are judged on; read only when the policy has waivers.
   public static func run(
-    _ request: HookRequest, xml: () -> [UInt8], loadPolicy: (String) -> Result<Policy, PolicyErrors>
+    _ request: HookRequest, xml: () -> [UInt8], loadPolicy: (String) -> Result<Policy, PolicyErrors>, today: () -> PolicyDate
   ) -> HookOutcome {
     guard request.isJudged else { return .proceed }
     let isReconnect = request.operation == "reconnect"
@@ -46,10 +47,13 @@ public enum HookRunner {
     // At prepare the XML has only the labels the definition spells out; libvirt generates the
     // rest before `start`, so sVirt confinement of the generated labels is judged there.
     let atStart = request.operation == "start"
-    let evaluation = Engine.evaluate(domain, against: policy, labelsGenerated: atStart || isReconnect, decisions: false)
+    // Without waivers the date matters to nothing: the clock is not read.
+    let day = policy.waivers.isEmpty ? PolicyDate.epoch : today()
+    let evaluation = Engine.evaluate(domain, against: policy, labelsGenerated: atStart || isReconnect, decisions: false, today: day)
     var findings = evaluation.findings
     if atStart { findings = findings.filter { $0.subject == .seclabel } }
-    let refusals = findings.filter { $0.action == .refuse }
+    // A finding a waiver in force covers refuses nothing.
+    let refusals = findings.filter { $0.action == .refuse && !$0.isWaived }
     if isReconnect {
       let lines = refusals.map { "kvmpolicy: warning: \(domain.name) (running) violates the policy: \(describe($0))" }
       return HookOutcome(status: 0, messages: lines)
@@ -73,6 +77,9 @@ public enum HookRunner {
   }
 
   private static func describe(_ finding: Finding) -> String {
-    "\(finding.message) [\(finding.rule)] \(finding.id)"
+    let line = "\(finding.message) [\(finding.rule)] \(finding.id)"
+    // Only an expired waiver reaches here: say that it no longer applies.
+    guard let waiver = finding.waiver?.waiver else { return line }
+    return line + " (waiver \(waiver.reference.path) expired on \(waiver.expires))"
   }
 }

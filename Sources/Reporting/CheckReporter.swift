@@ -72,6 +72,8 @@ public struct CheckSummary: Equatable, Sendable {
   public let errors: Int
   /// Warning findings.
   public let warnings: Int
+  /// Findings a waiver in force covers (neither errors nor warnings).
+  public let waived: Int
   /// Sources or domains that could not be read.
   public let inputErrors: Int
 
@@ -82,18 +84,19 @@ public struct CheckSummary: Equatable, Sendable {
     self = summary.summary
   }
 
-  private init(domains: Int, violating: Int, errors: Int, warnings: Int, inputErrors: Int) {
+  private init(domains: Int, violating: Int, errors: Int, warnings: Int, waived: Int, inputErrors: Int) {
     self.domains = domains
     self.violating = violating
     self.compliant = domains - violating
     self.errors = errors
     self.warnings = warnings
+    self.waived = waived
     self.inputErrors = inputErrors
   }
 
   /// Counts sources one at a time, for reports written while they are judged.
   public struct Tally: Sendable {
-    private var domains = 0, violating = 0, errors = 0, warnings = 0, inputErrors = 0
+    private var domains = 0, violating = 0, errors = 0, warnings = 0, waived = 0, inputErrors = 0
 
     /// An empty tally.
     public init() {}
@@ -115,6 +118,7 @@ public struct CheckSummary: Equatable, Sendable {
               errors += 1
               violates = true
             case .warning: warnings += 1
+            case .waived: waived += 1
             }
           }
         }
@@ -124,7 +128,7 @@ public struct CheckSummary: Equatable, Sendable {
 
     /// The counts so far.
     public var summary: CheckSummary {
-      CheckSummary(domains: domains, violating: violating, errors: errors, warnings: warnings, inputErrors: inputErrors)
+      CheckSummary(domains: domains, violating: violating, errors: errors, warnings: warnings, waived: waived, inputErrors: inputErrors)
     }
   }
 }

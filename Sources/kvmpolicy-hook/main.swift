@@ -60,7 +60,7 @@ case .success(let request):
     input = bytes
     return bytes
   }
-  outcome = HookRunner.run(request, xml: stdin, loadPolicy: HookPolicyLoader.load)
+  outcome = HookRunner.run(request, xml: stdin, loadPolicy: HookPolicyLoader.load, today: PolicyDate.today)
   // Drain what libvirt wrote, so it never sees a broken pipe.
   _ = stdin()
 }

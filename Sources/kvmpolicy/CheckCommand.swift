@@ -41,20 +41,22 @@ struct CheckCommand: ParsableCommand {
   }
 
   func run() throws {
-    let policy = try policyOptions.load()
+    // One day for the whole run: waivers expire at the end of their day, UTC.
+    let today = PolicyDate.today()
+    let policy = try policyOptions.load(today: today)
     let selects = domainFilter.selects
     let options = ReportOptions(colors: output.useColors(), explain: explain, toolVersion: KVMPolicy.configuration.version)
     guard let reporter = CheckReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
     if !sources.xml.isEmpty, let streaming = reporter as? any StreamingCheckReporter {
-      try streamFiles(policy: policy, reporter: streaming, selects: selects)
+      try streamFiles(policy: policy, reporter: streaming, selects: selects, today: today)
       return
     }
     let report: CheckReport
     if !sources.xml.isEmpty {
-      report = FileCheck.run(paths: sources.files, policy: policy, decisions: explain, selectsName: selects)
+      report = FileCheck.run(paths: sources.files, policy: policy, decisions: explain, today: today, selectsName: selects)
     } else {
       let collected = sources.collect(options: InventoryCollector.Options(definitions: true, resolveHostDevices: true, securityModels: false, selectsName: selects))
-      report = CheckRunner.run(collected, policy: policy, decisions: explain)
+      report = CheckRunner.run(collected, policy: policy, decisions: explain, today: today)
     }
     try output.write(reporter.render(report))
     for source in report.sources { printErrors(source) }
@@ -64,7 +66,9 @@ struct CheckCommand: ParsableCommand {
 
   /// Files with a reporter that writes as it goes: each source is read, judged and rendered on a
   /// worker core and written in order; no source is kept once written.
-  private func streamFiles(policy: Policy, reporter: any StreamingCheckReporter, selects: @escaping @Sendable (String) -> Bool) throws {
+  private func streamFiles(
+    policy: Policy, reporter: any StreamingCheckReporter, selects: @escaping @Sendable (String) -> Bool, today: PolicyDate
+  ) throws {
     let writer: ReportWriter
     do {
       writer = try ReportWriter(path: output.output)
@@ -77,7 +81,7 @@ struct CheckCommand: ParsableCommand {
     var count = 0
     var failures: [CheckReport.SourceResult] = []
     FileCheck.forEach(
-      paths: sources.files, policy: policy, decisions: explain, selectsName: selects, prepare: { result, index in reporter.chunk(result, index: index) }
+      paths: sources.files, policy: policy, decisions: explain, today: today, selectsName: selects, prepare: { result, index in reporter.chunk(result, index: index) }
     ) { result, chunk in
       writer.write(chunk)
       tally.add(result)
@@ -117,11 +121,13 @@ struct PolicyOptions: ParsableArguments {
     self.policy = path
   }
 
-  /// The checked policy; on errors prints every diagnostic with its line and exits 2.
-  func load() throws -> Policy {
+  /// The checked policy; on errors prints every diagnostic with its line and exits 2. Its
+  /// warnings are printed, and so is every waiver that expired before `today`.
+  func load(today: PolicyDate = PolicyDate.today()) throws -> Policy {
     switch PolicyLoader.load(path: policy) {
     case .success(let loaded):
-      if !loaded.warnings.isEmpty { printDiagnostics(loaded.warnings) }
+      let warnings = PolicyErrors(loaded.warnings + WaiverAudit.expired(loaded.policy, today: today)).diagnostics
+      if !warnings.isEmpty { printDiagnostics(warnings) }
       return loaded.policy
     case .failure(let errors):
       printDiagnostics(errors.diagnostics)
@@ -129,7 +135,8 @@ struct PolicyOptions: ParsableArguments {
     }
   }
 
-  private func printDiagnostics(_ diagnostics: [PolicyDiagnostic]) {
+  /// Prints diagnostics of this policy file with its lines, coloured on a terminal.
+  func printDiagnostics(_ diagnostics: [PolicyDiagnostic]) {
     let text = PolicyLoader.sourceText(ofFile: policy) ?? ""
     let colors = isatty(2) == 1 && getenv("NO_COLOR") == nil
     StandardError.print(DiagnosticFormatter(colors: colors).format(diagnostics, source: text), newline: false)

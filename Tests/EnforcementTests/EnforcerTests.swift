@@ -304,7 +304,7 @@ struct FakeError: Error, CustomStringConvertible {
     let policy = try PolicyLoader.load(text: Self.policy, file: "p.yaml").get().policy
     return EnforcementPlanner.plan(
       domain: ControlledDomain(name: "vm", uuid: "11111111-2222-3333-4444-555555555555", isActive: true, isPersistent: false),
-      liveXML: Self.live, definitionXML: nil, policy: policy, options: .init(hotPlugged: hotPlugged))
+      liveXML: Self.live, definitionXML: nil, policy: policy, options: .init(hotPlugged: hotPlugged), today: .epoch)
   }
 
   @Test func refuseAndRewriteDevicesThatWereJustHotPluggedAreDetached() throws {
@@ -333,7 +333,7 @@ struct FakeError: Error, CustomStringConvertible {
       """
     let plan = EnforcementPlanner.plan(
       domain: ControlledDomain(name: "vm", uuid: "11111111-2222-3333-4444-555555555555", isActive: false, isPersistent: true),
-      liveXML: nil, definitionXML: definition, policy: policy)
+      liveXML: nil, definitionXML: definition, policy: policy, today: .epoch)
     let rewrite = try #require(plan.rewrite)
     #expect(!rewrite.diff.contains("hunter2-vnc"))
     #expect(rewrite.diff.contains("passwd=\"(redacted)\""))
@@ -387,7 +387,7 @@ struct FakeError: Error, CustomStringConvertible {
     let definition = "<domain type='qemu'><name>vm</name><devices><sound model='ich6'/></devices></domain>"
     let plan = EnforcementPlanner.plan(
       domain: ControlledDomain(name: "vm", uuid: "11111111-2222-3333-4444-555555555555", isActive: true, isPersistent: true),
-      liveXML: live, definitionXML: definition, policy: policy)
+      liveXML: live, definitionXML: definition, policy: policy, today: .epoch)
     #expect(plan.refusals.count == 1)
     #expect(plan.refusals.first?.device?.alias == "sound0")
   }
@@ -423,7 +423,7 @@ struct FakeError: Error, CustomStringConvertible {
     let definition = "<domain type='qemu'><name>vm</name><devices><input type='tablet' bus='usb'/><input type='mouse' bus='ps2'/></devices></domain>"
     let plan = EnforcementPlanner.plan(
       domain: ControlledDomain(name: "vm", uuid: "11111111-2222-3333-4444-555555555555", isActive: false, isPersistent: true),
-      liveXML: nil, definitionXML: definition, policy: policy)
+      liveXML: nil, definitionXML: definition, policy: policy, today: .epoch)
     let rewrite = try #require(plan.rewrite, "a shut-off domain's detach finding changes nothing")
     #expect(!rewrite.rewritten.contains("tablet"))
     #expect(rewrite.rewritten.contains("mouse"))

@@ -24,16 +24,16 @@ import Testing
 
   @Test func theProbePicksACanaryThePolicyRefuses() throws {
     let baseline = try PolicyLoader.load(path: Self.baseline).get().policy
-    let (index, finding) = try #require(HookProbe.canary(for: baseline, name: "kvmpolicy-probe-1"))
+    let (index, finding) = try #require(HookProbe.canary(for: baseline, name: "kvmpolicy-probe-1", today: .epoch))
     #expect(HookProbe.candidates[index].what == "a sound card")
     #expect(finding.action == .refuse)
     // A policy that refuses only sVirt switched off gets that canary.
     let svirt = try PolicyLoader.load(
       text: "version: 1\nseclabel:\n  models: [selinux, apparmor]\ndefaults:\n  devices: allow\n", file: "svirt.yaml"
     ).get().policy
-    #expect(HookProbe.canary(for: svirt, name: "kvmpolicy-probe-1").map { HookProbe.candidates[$0.index].what } == "sVirt switched off")
+    #expect(HookProbe.canary(for: svirt, name: "kvmpolicy-probe-1", today: .epoch).map { HookProbe.candidates[$0.index].what } == "sVirt switched off")
     let permissive = try PolicyLoader.load(text: "version: 1\ndefaults:\n  devices: allow\n", file: "allow.yaml").get().policy
-    #expect(HookProbe.canary(for: permissive, name: "kvmpolicy-probe-1") == nil)
+    #expect(HookProbe.canary(for: permissive, name: "kvmpolicy-probe-1", today: .epoch) == nil)
   }
 
   @Test func passesOnlyForARefusalByTheInstalledPolicyAsItIsNow() throws {

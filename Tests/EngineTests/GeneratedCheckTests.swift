@@ -12,7 +12,7 @@ import Testing
   @Test(arguments: examples.indices)
   func exampleBehavesAsDocumented(index: Int) throws {
     let (check, _, example) = Self.examples[index]
-    let evaluation = Engine.evaluate(try domain(example.domain), against: try policy(example.policy))
+    let evaluation = Engine.evaluate(try domain(example.domain), against: try policy(example.policy), today: .epoch)
     let produced = evaluation.findings.contains { $0.check == check }
     #expect(produced == example.violates, "\(check.rawValue) example: \(evaluation.findings.map(\.message))")
   }

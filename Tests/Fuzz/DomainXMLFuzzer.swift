@@ -38,7 +38,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     check(actual == expected, "the streamed model differs from the tree's")
     check(actual.devices.map(\.properties) == expected.devices.map(\.properties), "device properties differ")
     for policy in policies {
-      let evaluation = Engine.evaluate(actual, against: policy)
+      let evaluation = Engine.evaluate(actual, against: policy, today: .epoch)
       for finding in evaluation.findings {
         check(!finding.message.isEmpty && finding.id.hasPrefix("KP-"), "malformed finding: \(finding)")
       }

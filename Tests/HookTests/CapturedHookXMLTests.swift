@@ -21,7 +21,7 @@ import Testing
     let subOperation = String(name[2].dropLast(4))
     return HookRunner.run(
       HookRequest(domain: "captured", operation: operation, subOperation: subOperation), xml: { Array(xml) },
-      loadPolicy: Self.policy(policy))
+      loadPolicy: Self.policy(policy), today: { .epoch })
   }
 
   @Test func prepareRefusesTheCapturedGuestsSoundCardAndNothingElse() throws {
@@ -63,7 +63,7 @@ import Testing
   @Test func aMissingPolicyFailsClosed() {
     let outcome = HookRunner.run(
       HookRequest(domain: "vm", operation: "prepare", subOperation: "begin", policyPath: "/nonexistent/kvmpolicy/policy.yaml"),
-      xml: { [] }, loadPolicy: HookPolicyLoader.load)
+      xml: { [] }, loadPolicy: HookPolicyLoader.load, today: { .epoch })
     #expect(outcome.status == 1)
     #expect(
       outcome.messages == [

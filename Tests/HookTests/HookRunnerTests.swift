@@ -30,11 +30,11 @@ import Testing
   }
 
   static func run(_ operation: String, _ subOperation: String = "begin", xml: String, mode: HookRequest.PolicyErrorMode = .refuse,
-    loader: (String) -> Result<Policy, PolicyErrors> = policy) -> HookOutcome
+    loader: (String) -> Result<Policy, PolicyErrors> = policy, today: PolicyDate = .epoch) -> HookOutcome
   {
     HookRunner.run(
       HookRequest(domain: "vm", operation: operation, subOperation: subOperation, policyPath: "/etc/kvmpolicy/policy.yaml", onPolicyError: mode),
-      xml: { Array(xml.utf8) }, loadPolicy: loader)
+      xml: { Array(xml.utf8) }, loadPolicy: loader, today: { today })
   }
 
   static let compliant = "<domain type='qemu'><name>vm</name><devices><memballoon model='virtio'/><input type='mouse' bus='ps2'/></devices></domain>"
@@ -114,6 +114,10 @@ import Testing
         loadPolicy: { _ in
           readPolicy = true
           return Self.policy("p")
+        },
+        today: {
+          Issue.record("the clock was read")
+          return .epoch
         })
       #expect(outcome == .proceed)
       #expect(!readXML && !readPolicy, "\(operation) \(subOperation)")

@@ -158,7 +158,7 @@ import Testing
         domains: [InventoryDomain(name: "lab-01", model: try DomainDocument(xml: lab, source: "templates/lab-01.xml").domain)]),
       InventorySource(kind: .file, name: "broken.xml", error: .xml(broken)),
     ]
-    return CheckRunner.run(sources, policy: policy)
+    return CheckRunner.run(sources, policy: policy, today: .epoch)
   }
 
   static func render(_ report: CheckReport) -> String {
@@ -200,7 +200,7 @@ import Testing
         InventorySource(
           kind: .file, name: "&lt;b&gt;.xml", error: .file(path: "&lt;b&gt;.xml", reason: "&copy; &#60;x&#x3e; \u{1}"))
       ],
-      policy: try PolicyLoader.load(text: "version: 1\n", file: "p&amp;.yaml").get().policy)
+      policy: try PolicyLoader.load(text: "version: 1\n", file: "p&amp;.yaml").get().policy, today: .epoch)
     let html = Self.render(report)
     #expect(html.contains("&amp;lt;b&amp;gt;.xml"))
     #expect(html.contains("&amp;copy; &amp;#60;x&amp;#x3e; \u{FFFD}"))

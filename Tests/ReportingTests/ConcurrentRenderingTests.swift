@@ -22,9 +22,9 @@ import Testing
     defer { (CheckRunner.concurrentThreshold, CheckJSONReporter.concurrentThreshold) = defaults }
 
     (CheckRunner.concurrentThreshold, CheckJSONReporter.concurrentThreshold) = (Int.max, Int.max)
-    let inOrder = reporter.render(CheckRunner.run([source], policy: policy))
+    let inOrder = reporter.render(CheckRunner.run([source], policy: policy, today: .epoch))
     (CheckRunner.concurrentThreshold, CheckJSONReporter.concurrentThreshold) = (1, 1)
-    let concurrent = reporter.render(CheckRunner.run([source], policy: policy))
+    let concurrent = reporter.render(CheckRunner.run([source], policy: policy, today: .epoch))
     #expect(concurrent == inOrder)
     #expect(inOrder.contains("\"name\": \"legacy-01\""))
   }
