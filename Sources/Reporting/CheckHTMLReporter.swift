@@ -109,7 +109,7 @@ public struct CheckHTMLReporter: CheckReporter {
       ("Error findings", summary.errors, summary.errors > 0 ? "tile-error" : "tile-neutral"),
       ("Warnings", summary.warnings, summary.warnings > 0 ? "tile-warning" : "tile-neutral"),
       ("Input errors", summary.inputErrors, summary.inputErrors > 0 ? "tile-input" : "tile-neutral"),
-    ]
+    ] + (summary.waived > 0 ? [("Waived", summary.waived, "tile-waived")] : [])
     return .section(
       .id("summary"),
       .h2("Summary"),
@@ -207,7 +207,7 @@ public struct CheckHTMLReporter: CheckReporter {
       .td(.span(.class("badge verdict-\(verdict.style)"), .text(verdict.text))),
       .td(.class(findings.isEmpty ? "num zero" : "num"), .text(String(findings.count))),
       .forEach(Self.actions) { action in
-        let count = findings.filter { $0.action == action }.count
+        let count = findings.filter { $0.action == action && !$0.isWaived }.count
         return .td(.class(count == 0 ? "num zero" : "num"), .text(String(count)))
       }
     )
@@ -233,12 +233,13 @@ public struct CheckHTMLReporter: CheckReporter {
     let rows = findings.keys.sorted().map { deviceClass -> Node<HTML.TableContext> in
       let list = findings[deviceClass] ?? []
       let errors = list.filter { $0.severity == .error }.count
+      let warnings = list.filter { $0.severity == .warning }.count
       let checks = Set(list.map(\.check.rawValue)).sorted()
       return .tr(
         .td(.class("class-name"), .code(.literal(deviceClass))),
         .td(.class("num"), .text(String(list.count))),
         .td(.class(errors == 0 ? "num zero" : "num sev-text-error"), .text(String(errors))),
-        .td(.class(errors == list.count ? "num zero" : "num sev-text-warning"), .text(String(list.count - errors))),
+        .td(.class(warnings == 0 ? "num zero" : "num sev-text-warning"), .text(String(warnings))),
         .td(.class("num"), .text(String(domains[deviceClass]?.count ?? 0))),
         .td(.forEach(checks.enumerated()) { offset, check in .group(.if(offset > 0, .text(", ")), .code(.literal(check))) })
       )
@@ -342,6 +343,19 @@ public struct CheckHTMLReporter: CheckReporter {
           }),
       ]
     }
+    if let applied = finding.waiver {
+      let waiver = applied.waiver
+      facts += [
+        .dt("Waiver"),
+        .dd(
+          rule(waiver.reference),
+          .if(
+            applied.expired,
+            .span(.class("waiver-expired"), .text(" expired on \(waiver.expires): no longer applies")),
+            else: .text(" until \(waiver.expires) (end of day UTC)")),
+          .text("; owner "), .literal(waiver.owner), .text(": "), .literal(waiver.reason)),
+      ]
+    }
     return .div(
       .class("finding sev-\(severity)"),
       .div(
@@ -413,13 +427,16 @@ public struct CheckHTMLReporter: CheckReporter {
 
     init(_ domain: CheckReport.DomainResult) {
       let errors = domain.findings.filter { $0.severity == .error }.count
-      let warnings = domain.findings.count - errors
+      let warnings = domain.findings.filter { $0.severity == .warning }.count
+      let waived = domain.findings.count - errors - warnings
       if domain.error != nil {
         (style, text) = ("input", "input error")
       } else if errors > 0 {
         (style, text) = ("error", CheckHTMLReporter.count(errors, "violation"))
       } else if warnings > 0 {
         (style, text) = ("warning", CheckHTMLReporter.count(warnings, "warning"))
+      } else if waived > 0 {
+        (style, text) = ("waived", "compliant, \(waived) waived")
       } else {
         (style, text) = ("ok", "compliant")
       }

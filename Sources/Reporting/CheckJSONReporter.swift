@@ -55,7 +55,8 @@ public struct CheckJSONReporter: StreamingCheckReporter {
       "summary",
       .object([
         ("domains", .int(summary.domains)), ("compliant", .int(summary.compliant)), ("violating", .int(summary.violating)),
-        ("errors", .int(summary.errors)), ("warnings", .int(summary.warnings)), ("inputErrors", .int(summary.inputErrors)),
+        ("errors", .int(summary.errors)), ("warnings", .int(summary.warnings)), ("waived", .int(summary.waived)),
+        ("inputErrors", .int(summary.inputErrors)),
       ]), to: &output, indent: 2)
     output += "\n}\n".utf8
     return String(decoding: output, as: UTF8.self)
@@ -134,6 +135,18 @@ public struct CheckJSONReporter: StreamingCheckReporter {
     writer.beginObject()
     for assignment in finding.assignments { writer.member(assignment.attribute, assignment.value) }
     writer.endObject()
+    writer.member("waiver", object: finding.waiver) { writer, applied in
+      let waiver = applied.waiver
+      writer.member("name", waiver.name)
+      writer.member("path", waiver.reference.path)
+      writer.member("reason", waiver.reason)
+      writer.member("owner", waiver.owner)
+      writer.member("expires", waiver.expires.description)
+      writer.member("expired", applied.expired)
+      writer.member("file", waiver.reference.location?.file)
+      writer.member("line", waiver.reference.location?.line)
+      writer.member("column", waiver.reference.location?.column)
+    }
     writer.endObject()
   }
 }

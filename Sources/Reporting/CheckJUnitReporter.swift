@@ -50,16 +50,19 @@ public struct CheckJUnitReporter: CheckReporter {
       xml += XMLEscaping.text(errors.map(line).joined(separator: "\n"))
       xml += "</failure>\n"
     }
-    let warnings = domain.findings.filter { $0.severity == .warning }
-    if !warnings.isEmpty {
-      xml += "      <system-out>\(XMLEscaping.text(warnings.map(line).joined(separator: "\n")))</system-out>\n"
+    // Warnings and waived findings pass, and are shown.
+    let shown = domain.findings.filter { $0.severity != .error }
+    if !shown.isEmpty {
+      xml += "      <system-out>\(XMLEscaping.text(shown.map(line).joined(separator: "\n")))</system-out>\n"
     }
     xml += "    </testcase>\n"
     return xml
   }
 
   private func line(_ finding: Finding) -> String {
-    "\(finding.id) [\(finding.action.rawValue)] \(finding.message) (rule \(finding.rule))"
+    let head = finding.severity == .waived ? "waived " : ""
+    return "\(head)\(finding.id) [\(finding.action.rawValue)] \(finding.message) (rule \(finding.rule))"
+      + (finding.waiver.map { "; " + $0.summary } ?? "")
   }
 }
 

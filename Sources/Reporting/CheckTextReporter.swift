@@ -41,13 +41,15 @@ public struct CheckTextReporter: StreamingCheckReporter {
     if let error = domain.error { return [title + ": " + paint("error: ", "1;31") + error] }
     let findings = domain.findings
     let errors = findings.filter { $0.severity == .error }.count
-    let warnings = findings.count - errors
+    let waived = findings.filter { $0.severity == .waived }.count
+    let warnings = findings.count - errors - waived
     var verdict: String
     if findings.isEmpty {
       verdict = paint("compliant", "32")
     } else {
       verdict = errors > 0 ? paint(count(errors, "violation"), "1;31") : paint("compliant", "32")
       if warnings > 0 { verdict += ", " + paint(count(warnings, "warning"), "33") }
+      if waived > 0 { verdict += ", " + paint("\(waived) waived", "36") }
     }
     var lines = [title + ": " + verdict]
     for (scope, evaluation) in domain.evaluations {
@@ -65,19 +67,28 @@ public struct CheckTextReporter: StreamingCheckReporter {
   }
 
   private func render(_ finding: Finding) -> [String] {
-    let severity = finding.severity == .error ? paint("error", "1;31") : paint("warning", "33")
+    let severity: String
+    switch finding.severity {
+    case .error: severity = paint("error", "1;31")
+    case .warning: severity = paint("warning", "33")
+    case .waived: severity = paint("waived", "36")
+    }
     var lines = ["    \(severity) [\(finding.action.rawValue)] \(finding.message)"]
     var detail = "      \(finding.id) \(finding.check.rawValue); rule \(finding.rule)"
     if !finding.assignments.isEmpty {
       detail += "; sets " + finding.assignments.map { "\($0.attribute)=\($0.value)" }.joined(separator: ", ")
     }
     lines.append(paint(detail, "2"))
+    if let waiver = finding.waiver {
+      lines.append(waiver.expired ? paint("      " + waiver.summary, "33") : paint("      " + waiver.summary, "36"))
+    }
     return lines
   }
 
   private func summary(_ summary: CheckSummary) -> String {
     var text = "\(count(summary.domains, "domain")) checked: \(summary.compliant) compliant, \(summary.violating) with violations"
     text += "; \(count(summary.errors, "error")), \(count(summary.warnings, "warning"))"
+    if summary.waived > 0 { text += ", \(summary.waived) waived" }
     if summary.inputErrors > 0 { text += "; " + paint("\(count(summary.inputErrors, "input error")) (nothing judged there)", "1;31") }
     return text
   }

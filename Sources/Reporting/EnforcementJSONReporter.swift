@@ -50,6 +50,7 @@ public struct EnforcementJSONReporter: EnforcementReporter {
       } ?? .null),
       ("refusals", .array(plan.refusals.map(finding))),
       ("warnings", .array(plan.warnings.map(finding))),
+      ("waived", .array(plan.waived.map(finding))),
     ]
     if let outcome {
       members += [
@@ -65,6 +66,16 @@ public struct EnforcementJSONReporter: EnforcementReporter {
       ("id", .string(finding.id)), ("check", .string(finding.check.rawValue)), ("action", .string(finding.action.rawValue)),
       ("message", .string(finding.message)), ("rule", .string(finding.rule.path)),
       ("device", .string(finding.device.map { "\($0)" })),
+      ("waiver", finding.waiver.map(waiver) ?? .null),
+    ])
+  }
+
+  /// The waiver on a finding: in force (on a waived finding) or expired.
+  private func waiver(_ applied: AppliedWaiver) -> JSONValue {
+    .object([
+      ("name", .string(applied.waiver.name)), ("path", .string(applied.waiver.reference.path)),
+      ("reason", .string(applied.waiver.reason)), ("owner", .string(applied.waiver.owner)),
+      ("expires", .string(applied.waiver.expires.description)), ("expired", .bool(applied.expired)),
     ])
   }
 }
