@@ -18,7 +18,31 @@ public struct PolicyTextRenderer: Sendable {
       lines.append("override \(override.name) for domains with \(criteria.joined(separator: " and ")) (\(override.location)):")
       lines += render(override.ruleset, indent: "  ", isOverride: true)
     }
+    for waiver in policy.waivers {
+      lines.append("")
+      lines += render(waiver)
+    }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  private func render(_ waiver: Waiver) -> [String] {
+    var domains: [String] = []
+    if !waiver.domains.names.isEmpty { domains.append("name " + waiver.domains.names.map(\.pattern).joined(separator: " or ")) }
+    if !waiver.domains.uuids.isEmpty { domains.append("uuid " + waiver.domains.uuids.joined(separator: " or ")) }
+    if !waiver.domains.tags.isEmpty { domains.append("tag " + waiver.domains.tags.joined(separator: " or ")) }
+    var findings: [String] = []
+    let selector = waiver.findings
+    if !selector.checks.isEmpty { findings.append("check " + selector.checks.joined(separator: " or ")) }
+    if !selector.deviceClasses.isEmpty { findings.append("class " + selector.deviceClasses.joined(separator: " or ")) }
+    if !selector.rules.isEmpty { findings.append("rule " + selector.rules.joined(separator: " or ")) }
+    if !selector.ids.isEmpty { findings.append("id " + selector.ids.joined(separator: " or ")) }
+    let location = waiver.reference.location.map { " (\($0))" } ?? ""
+    return [
+      "waiver \(waiver.reference.path)\(location): until \(waiver.expires) (end of day UTC), owner \(waiver.owner)",
+      "  domains: " + (domains.isEmpty ? "every domain" : "with " + domains.joined(separator: " and ")),
+      "  findings: with " + findings.joined(separator: " and "),
+      "  reason: \(waiver.reason)",
+    ]
   }
 
   private func render(_ ruleset: Ruleset, indent: String, isOverride: Bool = false) -> [String] {

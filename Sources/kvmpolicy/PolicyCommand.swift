@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checking
 import Policy
 import Reporting
 
@@ -11,20 +12,52 @@ struct PolicyCommand: ParsableCommand {
   )
 }
 
-/// `kvmpolicy policy check FILE`: validate a policy and print its effective rules.
+/// `kvmpolicy policy check FILE`: validate a policy, print its effective rules, and warn about
+/// its waivers: expired, expiring soon, or (given domains) waiving nothing.
 struct PolicyCheckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
     abstract: "Validate a policy file and print its effective rules.",
-    discussion: "Exit codes: 0 valid (warnings allowed), 2 invalid: every problem is printed as file:line:col."
+    discussion: """
+      Warns about waivers that have expired, that expire within --expiring-within days, and, given domains (--connect or --xml), that waive no finding of them. A waiver applies through the end of its 'expires' day, UTC.
+
+      Exit codes: 0 valid (warnings allowed), 2 invalid (every problem is printed as file:line:col) or domains that cannot be read.
+      """
   )
 
   @Argument(help: ArgumentHelp("The policy file to validate.", valueName: "file"))
   var file: String
 
+  @Option(
+    help: ArgumentHelp("Warn about waivers that expire within this many days (0: today only).", valueName: "days"))
+  var expiringWithin: Int = 14
+
+  @OptionGroup(title: "Domains to match the waivers against (optional)")
+  var sources: SourceOptions
+
+  func validate() throws {
+    guard expiringWithin >= 0 else { throw ValidationError("--expiring-within must be 0 or more days.") }
+  }
+
   func run() throws {
-    let policy = try PolicyOptions(path: file).load()
+    let today = PolicyDate.today()
+    let options = PolicyOptions(path: file)
+    let policy = try options.load(today: today)
     print(PolicyTextRenderer().render(policy), terminator: "")
+    var warnings = WaiverAudit.expiring(policy, today: today, within: expiringWithin)
+    var unreadable = false
+    if !sources.connect.isEmpty || !sources.xml.isEmpty {
+      let report = CheckRunner.run(sources.collect(options: .init(definitions: true, resolveHostDevices: true, securityModels: false)), policy: policy, decisions: false, today: today)
+      for source in report.sources {
+        if let error = source.source.error { StandardError.print("\(error)") }
+        for domain in source.domains { if let error = domain.error { StandardError.print("\(source.source.name): \(domain.name): error: \(error)") } }
+      }
+      unreadable = report.hasInputErrors
+      let used = Set(report.findings.compactMap { $0.waiver?.waiver.reference.path })
+      warnings += WaiverAudit.unused(policy, used: used, domains: report.domains.filter { $0.error == nil }.count)
+    }
+    if !warnings.isEmpty { options.printDiagnostics(PolicyErrors(warnings).diagnostics) }
+    if unreadable { throw ExitCode(ExitStatus.badInput) }
   }
 }
 
