@@ -18,8 +18,7 @@ public enum Engine {
     let (ruleset, override) = policy.ruleset(forName: domain.name, uuid: domain.uuid, tags: domain.tags)
     let context = Context(
       domain: domain, ruleset: ruleset, prefix: override.map { "overrides[\($0.name)]." } ?? "",
-      labelsGenerated: labelsGenerated ?? (domain.id != nil),
-      waivers: policy.waivers(forName: domain.name, uuid: domain.uuid, tags: domain.tags), today: today)
+      labelsGenerated: labelsGenerated ?? (domain.id != nil), waiving: .make(policy, domain, today: today))
     var findings = SeclabelCheck.findings(context)
     findings += PassthroughCheck.findings(context)
     findings += BootCheck.findings(context)
@@ -63,11 +62,9 @@ public enum Engine {
     let prefix: String
     /// Whether the XML carries libvirt's generated labels (live XML, or the hook at start).
     var labelsGenerated = false
-    /// The policy's waivers that cover this domain (empty when it has none: then findings cost
-    /// nothing more).
-    var waivers: [Waiver] = []
-    /// The day the waivers are judged on.
-    var today = PolicyDate.epoch
+    /// The policy's waivers that cover this domain and the day they are judged on; `nil` when
+    /// none covers it, and then a finding costs nothing more.
+    var waiving: Waiving?
 
     var defaultAction: Action { ruleset.defaultAction ?? .refuse }
 
@@ -86,12 +83,32 @@ public enum Engine {
         id: StableID.make(domain.uuid ?? domain.name, check.rawValue, subjectKey, attribute ?? ""),
         domain: domain.name, domainUUID: domain.uuid, check: check, subject: subject, message: message,
         attribute: attribute, rule: rule, action: action, assignments: assignments)
-      if !waivers.isEmpty {
+      if let waiving {
         finding.waiver = AppliedWaiver.first(
-          among: waivers, check: check.rawValue, deviceClass: finding.device?.deviceClass, rule: rule.path, id: finding.id,
-          today: today)
+          among: waiving.waivers, check: check.rawValue, deviceClass: finding.device?.deviceClass, rule: rule.path, id: finding.id,
+          today: waiving.today)
       }
       return finding
+    }
+
+    /// The waivers that cover one domain, and the day they are judged on. A class, so that the
+    /// context every check reads grows by one pointer, not by the waivers.
+    final class Waiving {
+      let waivers: [Waiver]
+      let today: PolicyDate
+
+      private init(waivers: [Waiver], today: PolicyDate) {
+        self.waivers = waivers
+        self.today = today
+      }
+
+      /// `nil`, allocating nothing, when no waiver of `policy` covers `domain` (always, for a
+      /// policy without any).
+      static func make(_ policy: Policy, _ domain: Domain, today: PolicyDate) -> Waiving? {
+        guard !policy.waivers.isEmpty else { return nil }
+        let waivers = policy.waivers(forName: domain.name, uuid: domain.uuid, tags: domain.tags)
+        return waivers.isEmpty ? nil : Waiving(waivers: waivers, today: today)
+      }
     }
   }
 }

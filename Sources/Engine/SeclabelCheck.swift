@@ -90,8 +90,7 @@ enum SeclabelCheck {
         let others = Set(indices).subtracting([index]).sorted().map { domains[$0].name }
         let domain = domains[index]
         let context = Engine.Context(
-          domain: domain, ruleset: ruleset, prefix: prefix, labelsGenerated: true,
-          waivers: policy.waivers(forName: domain.name, uuid: domain.uuid, tags: domain.tags), today: today)
+          domain: domain, ruleset: ruleset, prefix: prefix, labelsGenerated: true, waiving: .make(policy, domain, today: today))
         let finding = context.finding(
           .seclabelShared, subject: .seclabel,
           message: "label \(label) is shared with \(others.joined(separator: ", ")): sVirt cannot keep these VMs apart",

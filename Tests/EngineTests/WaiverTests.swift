@@ -138,8 +138,8 @@ import Testing
     #expect(expired.waiver == AppliedWaiver(waiver: policy.waivers[0], expired: true))
     #expect(!expired.isWaived && expired.severity == .error)
     #expect(dayAfter.hasViolations)
-    #expect(expired.waiver?.summary == "waiver waivers[0] (test.yaml:13:5) expired on 2025-06-30 (owner alice): no longer applies; it said: accepted")
-    #expect(finding.waiver?.summary == "waived by waivers[0] (test.yaml:13:5) (owner alice, until 2025-06-30): accepted")
+    #expect(expired.waiver?.summary == "waiver waivers[0] (test.yaml:13:5) expired on 2025-06-30 and no longer applies; owner alice: accepted")
+    #expect(finding.waiver?.summary == "waived by waivers[0] (test.yaml:13:5) until 2025-06-30, owner alice: accepted")
     // The finding is the same one, with the same ID, either way.
     #expect(finding.id == expired.id)
   }

@@ -101,9 +101,9 @@ import Testing
     #expect(text.contains("  lab-01: compliant, 1 waived\n"))
     #expect(text.contains("  lab-02: 1 violation, 1 waived\n"))
     #expect(text.contains("    waived [refuse] sound ich9 is not allowed: 'sound' devices are denied\n"))
-    #expect(text.contains("      waived by waivers[lab-audio] (p.yaml:7:5) (owner lab-team@example.com, until 2025-06-30): the audio lab needs its sound card\n"))
+    #expect(text.contains("      waived by waivers[lab-audio] (p.yaml:7:5) until 2025-06-30, owner lab-team@example.com: the audio lab needs its sound card\n"))
     #expect(text.contains("    error [refuse] hub usb is not allowed: 'hub' devices are denied\n"))
-    #expect(text.contains("      waiver waivers[old-hubs] (p.yaml:13:5) expired on 2025-03-31 (owner bob): no longer applies; it said: replaced in Q1\n"))
+    #expect(text.contains("      waiver waivers[old-hubs] (p.yaml:13:5) expired on 2025-03-31 and no longer applies; owner bob: replaced in Q1\n"))
     #expect(text.hasSuffix("3 domains checked: 1 compliant, 2 with violations; 2 errors, 0 warnings, 2 waived\n"))
   }
 
@@ -115,7 +115,7 @@ import Testing
     #expect(cases.map { $0.elements(forName: "failure").count } == [0, 1, 1])
     let labOut = cases[0].elements(forName: "system-out").first?.stringValue ?? ""
     #expect(labOut.hasPrefix("waived KP-"))
-    #expect(labOut.contains("; waived by waivers[lab-audio] (p.yaml:7:5) (owner lab-team@example.com, until 2025-06-30): the audio lab needs its sound card"))
+    #expect(labOut.contains("; waived by waivers[lab-audio] (p.yaml:7:5) until 2025-06-30, owner lab-team@example.com: the audio lab needs its sound card"))
     let labFailure = cases[1].elements(forName: "failure").first?.stringValue ?? ""
     #expect(labFailure.contains("hub usb") && labFailure.contains("waiver waivers[old-hubs] (p.yaml:13:5) expired on 2025-03-31"))
     #expect(!labFailure.contains("sound"))
@@ -142,7 +142,7 @@ import Testing
     let text = EnforcementTextReporter().render(plans: [plan])
     #expect(text.contains("  refuse: hub usb is not allowed: 'hub' devices are denied [devices.hub] (waiver waivers[old-hubs] expired on 2025-03-31)\n"))
     #expect(text.contains("  waived, left alone [refuse]: sound ich9 is not allowed: 'sound' devices are denied [devices.sound]\n"))
-    #expect(text.contains("    waived by waivers[lab-audio] (p.yaml:7:5) (owner lab-team@example.com, until 2025-06-30): the audio lab needs its sound card\n"))
+    #expect(text.contains("    waived by waivers[lab-audio] (p.yaml:7:5) until 2025-06-30, owner lab-team@example.com: the audio lab needs its sound card\n"))
     let json = EnforcementJSONReporter(options: ReportOptions(toolVersion: "1.2.3")).render(plans: [plan])
     let root = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
     let domain = try #require((root["domains"] as? [[String: Any]])?.first)
