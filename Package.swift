@@ -68,7 +68,7 @@ let package = Package(
     .target(name: "SystemIO", swiftSettings: hookPath),
     // The one JSON string escaper (reports, watch logs, checksec fields).
     .target(name: "TextEscaping"),
-    .target(name: "Libvirt", dependencies: ["CLibvirt"]),
+    .target(name: "Libvirt", dependencies: ["CLibvirt", "DomainModel"]),
     .target(name: "KernelModules", dependencies: ["CLzma", "CZstd", "CZlib"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"], swiftSettings: hookPath),
     .target(name: "Policy", dependencies: ["DomainModel", "SystemIO"], swiftSettings: hookPath),

@@ -104,7 +104,7 @@ public enum InventoryCollector {
         if !active.contains(name) { .shutOff }
         else if running.contains(name) { .running }
         else if paused.contains(name) { .paused }
-        else { RunState(rawValue: try handle.state().rawValue) ?? .noState }
+        else { try handle.state() }
       return ListedDomain(handle: handle, state: state, persistent: persistent.contains(name))
     }
   }
@@ -179,7 +179,7 @@ public enum InventoryCollector {
     do throws(LibvirtError) {
       let xml = try handle.xml()
       // A domain that is not running has no QEMU process and so no process label.
-      let labels = state == .shutOff ? [] : try handle.securityLabels().map { ProcessLabel(label: $0.label, enforcing: $0.enforcing) }
+      let labels = state == .shutOff ? [] : try handle.securityLabels()
       let inactive = definitions && persistent && state != .shutOff ? try handle.xml(inactive: true) : nil
       // The command line for what boots next names every QEMU device model the domain uses.
       let commandLine = writable.flatMap { connection in
