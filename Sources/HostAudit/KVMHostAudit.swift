@@ -42,25 +42,24 @@ public struct KVMHostAudit: Sendable {
 
   private let files: HostFiles
   private let release: String
-  private let kernelConfig: String?
+  private let kernelConfig: KernelConfig?
 
   /// Creates the audit.
   ///
   /// - Parameters:
   ///   - release: the running kernel's release (`uname -r`).
-  ///   - kernelConfig: the kernel configuration text when already read (e.g. from a gzip'd
-  ///     /proc/config.gz); otherwise /boot/config-<release> is read, as `KernelASLRAudit` does.
-  public init(files: HostFiles, release: String, kernelConfig: String? = nil) {
+  ///   - kernelConfig: the kernel configuration when already read; otherwise it is read here.
+  public init(files: HostFiles, release: String, kernelConfig: KernelConfig? = nil) {
     self.files = files
     self.release = release
-    self.kernelConfig = kernelConfig
+    self.kernelConfig = kernelConfig ?? KernelConfig.read(files: files, release: release)
   }
 
   /// Every check: the CPU vulnerabilities, then `ksm`, `dev-kvm`, `userfaultfd`,
   /// `kptr-restrict`, `dmesg-restrict`, `randomize-memory` and `lockdown`.
   public func checks() -> [HostCheck] {
     let newer = Self.newerVulnerabilities.filter { files.exists(Self.vulnerabilityDirectory + $0.file) }
-    let config = kernelConfig ?? files.text("/boot/config-\(release)")
+    let config = kernelConfig
     return (Self.vulnerabilities + newer).map(vulnerability)
       + [ksm(), devKVM(), userfaultfd(), kptrRestrict(), dmesgRestrict(), randomizeMemory(config: config), lockdown(config: config)]
   }
@@ -319,14 +318,14 @@ private extension KVMHostAudit {
     ) { $0 == 1 }
   }
 
-  func randomizeMemory(config: String?) -> HostCheck {
+  func randomizeMemory(config: KernelConfig?) -> HostCheck {
     let title = "the kernel's memory regions are randomised too (CONFIG_RANDOMIZE_MEMORY)"
     var properties: [String: HostValue] = ["option": .string("CONFIG_RANDOMIZE_MEMORY")]
     guard let config else {
       return check(
-        "randomize-memory", title, .unknown, ["/boot/config-\(release): not readable and no /proc/config.gz"], properties)
+        "randomize-memory", title, .unknown, [KernelConfig.unreadable(release: release)], properties)
     }
-    let value = KernelASLRAudit.options(config)["CONFIG_RANDOMIZE_MEMORY"]
+    let value = config["CONFIG_RANDOMIZE_MEMORY"]
     properties["value"] = .string(value ?? "not set")
     var evidence = ["kernel config: CONFIG_RANDOMIZE_MEMORY=\(value ?? "(not set)")"]
     if value != "y" {
@@ -336,7 +335,7 @@ private extension KVMHostAudit {
   }
 
   /// Kernel lockdown: the bracketed word of /sys/kernel/security/lockdown.
-  func lockdown(config: String?) -> HostCheck {
+  func lockdown(config: KernelConfig?) -> HostCheck {
     let path = "/sys/kernel/security/lockdown"
     let title = "kernel lockdown keeps root from reading or changing the running kernel"
     var properties: [String: HostValue] = ["file": .string(path)]
@@ -358,7 +357,7 @@ private extension KVMHostAudit {
       return check("lockdown", title, .unknown, evidence, properties)
     }
     evidence.append("/sys/kernel/security/lsm: not readable")
-    if let config, KernelASLRAudit.options(config)["CONFIG_SECURITY_LOCKDOWN_LSM"] != "y" {
+    if let config, config["CONFIG_SECURITY_LOCKDOWN_LSM"] != "y" {
       properties["value"] = .string("none")
       return check("lockdown", title, .warn, evidence + ["kernel config: CONFIG_SECURITY_LOCKDOWN_LSM is not set", advice], properties)
     }
