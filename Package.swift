@@ -83,22 +83,27 @@ let package = Package(
     .target(
       name: "Enforcement",
       dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "TextEscaping", "HostAudit", "Hook", "HookInstallation"]),
-    .target(name: "Checking", dependencies: ["Inventory", "Engine", "Parallel"]),
+    .target(name: "Checking", dependencies: ["Inventory", "Engine", "Policy", "Parallel"]),
     .target(name: "ELF", dependencies: ["TextEscaping"]),
     .target(
       name: "Reporting",
-      dependencies: ["Inventory", "Checking", "HostAudit", "Enforcement", "Engine", "Parallel", "TextEscaping", .product(name: "Plot", package: "Plot")],
+      dependencies: [
+        "Inventory", "Checking", "HostAudit", "Enforcement", "Engine", "Policy", "DomainModel", "Parallel", "TextEscaping",
+        .product(name: "Plot", package: "Plot"),
+      ],
       // The HTML report's stylesheet, compiled into the binary.
       resources: [.embedInCode("Resources/report.css")]
     ),
     // The libvirt hook: no libvirt, no Foundation, no argument parser; it sits on every start.
-    .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook"], swiftSettings: hookPath),
+    .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook", "Policy"], swiftSettings: hookPath),
     .executableTarget(
       name: "kvmpolicy",
       dependencies: [
         "Inventory",
         "Checking",
         "Reporting",
+        "Engine",
+        "Policy",
         "Hook",
         "Enforcement",
         "HostAudit",
@@ -113,12 +118,13 @@ let package = Package(
     .testTarget(name: "DomainModelTests", dependencies: ["DomainModel"]),
     .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "DomainModel"]),
     .testTarget(name: "PolicyTests", dependencies: ["Policy"], exclude: ["BadPolicies"]),
-    .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-    .testTarget(name: "HookTests", dependencies: ["Hook", "TestSupport"]),
-    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "CXattr", "TestSupport"]),
-    .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "TestSupport"]),
-    .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Parallel"]),
-    .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),
+    .testTarget(name: "EngineTests", dependencies: ["Engine", "DomainModel", "Policy"]),
+    .testTarget(name: "HookTests", dependencies: ["Hook", "Policy", "TestSupport"]),
+    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "DomainModel", "Policy", "CXattr", "TestSupport"]),
+    .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "HostAudit", "Policy", "TestSupport"]),
+    .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DomainModel", "Parallel"]),
+    .testTarget(
+      name: "ReportingTests", dependencies: ["Reporting", "Checking", "Inventory", "DomainModel", "Policy"], exclude: ["Golden"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy", "TestSupport"]),
     // The suites that drive the real libvirtd (QEMU driver, TCG guests) and install the package:
     // scripts/test runs this target on its own, one test at a time, after all the others.

@@ -2,7 +2,6 @@ import Checking
 import DomainModel
 import Foundation
 import Inventory
-import Libvirt
 import Policy
 import Reporting
 import Testing
