@@ -74,6 +74,8 @@ let package = Package(
     .target(name: "Policy", dependencies: ["DomainModel", "SystemIO"], swiftSettings: hookPath),
     .target(name: "Engine", dependencies: ["Policy", "DomainModel"], swiftSettings: hookPath),
     .target(name: "Hook", dependencies: ["Engine", "Policy", "DomainModel"], swiftSettings: hookPath),
+    // `kvmpolicy policy test`: test files in the policy language's YAML subset, judged by the engine.
+    .target(name: "PolicyTesting", dependencies: ["Policy", "Engine", "DomainModel", "SystemIO"]),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel", "Parallel", "SystemIO"]),
     // Installs and removes the hook; finds libvirtd by its pid file.
     .target(name: "HookInstallation", dependencies: ["Hook", "Policy", "ELF", "SystemIO"]),
@@ -88,7 +90,8 @@ let package = Package(
     .target(
       name: "Reporting",
       dependencies: [
-        "Inventory", "Checking", "HostAudit", "Enforcement", "Engine", "Policy", "DomainModel", "Parallel", "TextEscaping",
+        "Inventory", "Checking", "HostAudit", "Enforcement", "Engine", "Policy", "DomainModel", "PolicyTesting", "Parallel",
+        "TextEscaping",
         .product(name: "Plot", package: "Plot"),
       ],
       // The HTML report's stylesheet, compiled into the binary.
@@ -104,6 +107,7 @@ let package = Package(
         "Reporting",
         "Engine",
         "Policy",
+        "PolicyTesting",
         "Hook",
         "Enforcement",
         "HostAudit",
@@ -118,6 +122,7 @@ let package = Package(
     .testTarget(name: "DomainModelTests", dependencies: ["DomainModel"]),
     .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "DomainModel"]),
     .testTarget(name: "PolicyTests", dependencies: ["Policy"], exclude: ["BadPolicies"]),
+    .testTarget(name: "PolicyTestingTests", dependencies: ["PolicyTesting", "Engine", "Policy", "TestSupport"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "DomainModel", "Policy"]),
     .testTarget(name: "HookTests", dependencies: ["Hook", "Policy", "TestSupport"]),
     .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "DomainModel", "Policy", "CXattr", "TestSupport"]),

@@ -37,15 +37,8 @@ public struct HostFiles: Sendable {
   }
 
   /// The names in a directory (a real path, not below the root).
-  static func list(_ directory: String) throws -> [String] {
-    guard let stream = opendir(directory) else { throw HostFilesError() }
-    defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    return names
+  static func list(_ directory: String) throws(SystemError) -> [String] {
+    try Directories.list(directory)
   }
 
   /// Whether a path exists.
@@ -63,6 +56,3 @@ extension String {
     return String(scalars)
   }
 }
-
-/// A directory that cannot be listed.
-struct HostFilesError: Error {}
