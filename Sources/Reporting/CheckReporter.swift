@@ -46,6 +46,7 @@ public enum CheckReporters {
   /// Every format name, in the order `--help` lists them.
   public static let identifiers = [
     CheckTextReporter.identifier, CheckJSONReporter.identifier, CheckJUnitReporter.identifier, CheckHTMLReporter.identifier,
+    CheckSARIFReporter.identifier,
   ]
 
   /// The reporter for a format name.
@@ -55,6 +56,7 @@ public enum CheckReporters {
     case CheckJSONReporter.identifier: CheckJSONReporter(options: options)
     case CheckJUnitReporter.identifier: CheckJUnitReporter(options: options)
     case CheckHTMLReporter.identifier: CheckHTMLReporter(options: options)
+    case CheckSARIFReporter.identifier: CheckSARIFReporter(options: options)
     default: nil
     }
   }
