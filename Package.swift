@@ -69,7 +69,7 @@ let package = Package(
     // The one JSON string escaper (reports, watch logs, checksec fields).
     .target(name: "TextEscaping"),
     .target(name: "Libvirt", dependencies: ["CLibvirt", "DomainModel"]),
-    .target(name: "KernelModules", dependencies: ["CLzma", "CZstd", "CZlib"]),
+    .target(name: "KernelModules", dependencies: ["CLzma", "CZstd", "CZlib", "SystemIO"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"], swiftSettings: hookPath),
     .target(name: "Policy", dependencies: ["DomainModel", "SystemIO"], swiftSettings: hookPath),
     .target(name: "Engine", dependencies: ["Policy", "DomainModel"], swiftSettings: hookPath),
@@ -98,7 +98,7 @@ let package = Package(
       resources: [.embedInCode("Resources/report.css")]
     ),
     // The libvirt hook: no libvirt, no Foundation, no argument parser; it sits on every start.
-    .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook", "Policy"], swiftSettings: hookPath),
+    .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook", "Policy", "SystemIO"], swiftSettings: hookPath),
     .executableTarget(
       name: "kvmpolicy",
       dependencies: [

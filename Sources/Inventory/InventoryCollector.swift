@@ -126,17 +126,14 @@ public enum InventoryCollector {
   /// The domain in one XML file, or standard input for `-`.
   public static func collect(file path: String) -> InventorySource {
     let source = path == "-" ? "<stdin>" : path
-    let data: Data
-    if path == "-" {
-      data = FileHandle.standardInput.readDataToEndOfFile()
-    } else {
-      // The one reader: a FIFO or a device is an error at once, and the reason is the real one.
-      switch FileContents.read(path, limit: 16 << 20) {
-      case .success(let bytes): data = Data(bytes)
-      case .failure(let error):
-        let reason = error.errno == EISDIR || error.reason == "not a regular file (a directory)" ? "a directory without *.xml files" : error.reason
-        return InventorySource(kind: .file, name: path, error: .file(path: source, reason: reason))
-      }
+    // The one reader: a FIFO or a device is an error at once, and the reason is the real one.
+    let read = path == "-" ? FileDescriptorIO.readAll(0, name: source) : FileContents.read(path, limit: 16 << 20)
+    let data: [UInt8]
+    switch read {
+    case .success(let bytes): data = bytes
+    case .failure(let error):
+      let reason = error.errno == EISDIR || error.reason == "not a regular file (a directory)" ? "a directory without *.xml files" : error.reason
+      return InventorySource(kind: .file, name: path, error: .file(path: source, reason: reason))
     }
     let parsed = data.withUnsafeBytes { bytes in
       Result { () throws(DomainXMLError) in try Domain.parse(bytes: bytes, source: source) }
