@@ -84,7 +84,7 @@ let package = Package(
       dependencies: ["Inventory", "DomainModel", "KernelModules", "ELF", "Policy", "Hook", "HookInstallation", "SystemIO", "CXattr"]),
     .target(
       name: "Enforcement",
-      dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "TextEscaping", "HostAudit", "Hook", "HookInstallation"]),
+      dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "HostAudit", "Hook", "HookInstallation"]),
     .target(name: "Checking", dependencies: ["Inventory", "Engine", "Policy", "Parallel"]),
     .target(name: "ELF", dependencies: ["TextEscaping"]),
     .target(
@@ -129,7 +129,7 @@ let package = Package(
     .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "HostAudit", "Policy", "TestSupport"]),
     .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DomainModel", "Parallel"]),
     .testTarget(
-      name: "ReportingTests", dependencies: ["Reporting", "Checking", "Inventory", "DomainModel", "Policy"], exclude: ["Golden"]),
+      name: "ReportingTests", dependencies: ["Reporting", "Checking", "Inventory", "DomainModel", "Policy", "Enforcement"], exclude: ["Golden"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy", "TestSupport"]),
     // The suites that drive the real libvirtd (QEMU driver, TCG guests) and install the package:
     // scripts/test runs this target on its own, one test at a time, after all the others.
