@@ -40,6 +40,7 @@ public enum HostAuditor {
     if !libvirt.domains.isEmpty && libvirt.domains.allSatisfy({ $0.commandLine == nil }) || !reachable { used = nil }
     let config = kernelConfig ?? KernelConfig.read(files: files, release: release)
     return SVirtAudit(files: files, securityModels: models, running: running).checks()
+      + VMProcessAudit(files: files, running: running).checks()
       + BinaryAudit(files: files).checks()
       + KernelModuleAudit(files: files, release: release).checks()
       + KernelASLRAudit(files: files, release: release, kernelConfig: config).checks()

@@ -45,6 +45,23 @@ public struct HostFiles: Sendable {
   public func exists(_ absolute: String) -> Bool {
     access(path(absolute), F_OK) == 0
   }
+
+  /// A symbolic link's target as the kernel gives it (`mnt:[4026531832]` for
+  /// `/proc/PID/ns/mnt`), or `nil` when it is not a link or cannot be read.
+  public func link(_ absolute: String) -> String? {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = readlink(path(absolute), &buffer, buffer.count)
+    guard count >= 0 else { return nil }
+    return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// When a file's content last changed, in seconds since the epoch, or `nil` when it cannot be
+  /// stat'ed.
+  public func modified(_ absolute: String) -> Double? {
+    var info = stat()
+    guard stat(path(absolute), &info) == 0 else { return nil }
+    return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+  }
 }
 
 extension String {
