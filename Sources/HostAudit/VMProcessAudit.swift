@@ -50,10 +50,12 @@ private extension VMProcessAudit {
       return Self.kinds.indices.map { check($0, name, .unknown, ["\(pidFile): not readable"], [:]) }
     }
     let properties: [String: HostValue] = ["pid": .int(Int(pid))]
-    guard let status = files.text("/proc/\(pid)/status").map(ProcessStatus.init) else {
+    guard let text = files.text("/proc/\(pid)/status") else {
       return Self.kinds.indices.map { check($0, name, .unknown, ["\(pidFile): \(pid)", "/proc/\(pid)/status: not readable (has the guest stopped?)"], properties) }
     }
-    let process = Process(pid: pid, name: name, domain: entry, status: status, daemon: daemon, properties: properties)
+    let process = Process(
+      pid: pid, name: name, domain: entry, status: ProcessStatus(text), threadFeatures: X86ThreadFeatures.parse(status: text), daemon: daemon,
+      properties: properties)
     return [user(process), seccomp(process), privileges(process), namespace(process)]
   }
 
@@ -63,6 +65,8 @@ private extension VMProcessAudit {
     let name: String
     let domain: SVirtAudit.RunningDomain
     let status: ProcessStatus
+    /// CET as the kernel enforces it for this process; `nil` when the kernel does not say.
+    let threadFeatures: X86ThreadFeatures?
     let daemon: LibvirtDaemon?
     let properties: [String: HostValue]
   }
@@ -225,6 +229,17 @@ private extension VMProcessAudit {
         evidence.append(
           "qemu.conf runs QEMU as uid \(configuredUID) (\(conf.shown("user", default: QEMUConfAudit.defaultUser))), but this QEMU runs as root: \(mismatch(process, toFile: true))")
       }
+    }
+    // CET as enforced, not as marked: shown, not judged (no kernel of Debian 12 enforces it).
+    if let features = process.threadFeatures {
+      properties.merge(features.properties) { _, new in new }
+      evidence.append(
+        "/proc/\(pid)/status: \(features.evidence): "
+          + (features.shadowStack ? "the kernel enforces a shadow stack" : "no shadow stack enforced, whatever the binary's CET marking"))
+    } else {
+      properties["thread-features-reported"] = .bool(false)
+      evidence.append(
+        "/proc/\(pid)/status: no x86_Thread_features line: this kernel enforces no user-space shadow stack (Linux 6.6 and later can), whatever the binary's CET marking")
     }
     return check(2, process.name, verdict, evidence, properties)
   }

@@ -202,7 +202,7 @@ import Testing
     let running = [try Self.guest("vm", pid: 301, on: host, caps: "0000000000001000", permitted: "0000000000201000")]
     let check = try Self.check("vm-privileges:vm", in: VMProcessAudit(files: host.files, running: running).checks())
     #expect(check.status == .fail)
-    #expect(check.evidence == [
+    #expect(check.evidence.dropLast() == [
       "/proc/301/status: NoNewPrivs: 1, CapEff: 0000000000001000, CapPrm: 0000000000201000", "effective capabilities: cap_net_admin",
       "permitted, and so available to it: cap_sys_admin", "capabilities without root: something gave them to this process on purpose",
     ])
@@ -301,5 +301,25 @@ import Testing
     var buffer = [CChar](repeating: 0, count: 32)
     let count = strftime(&buffer, buffer.count, "%Y-%m-%d %H:%M:%S UTC", &parts)
     return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+}
+
+/// CET as the kernel enforces it for a running QEMU: shown with the privileges, never judged.
+@Suite struct VMThreadFeaturesTests {
+  @Test func aKernelThatEnforcesAShadowStackSaysSoAndOneThatDoesNotSaysThat() throws {
+    let host = try VMProcessAuditTests.host()
+    let running = [try VMProcessAuditTests.guest("vm", pid: 101, on: host), try VMProcessAuditTests.guest("cet", pid: 102, on: host)]
+    let status = try #require(host.files.text("/proc/102/status"))
+    try host.write("/proc/102/status", status + "x86_Thread_features:\tshstk wrss\nx86_Thread_features_locked:\tshstk\n")
+    let checks = VMProcessAudit(files: host.files, running: running).checks()
+    let plain = try VMProcessAuditTests.check("vm-privileges:vm", in: checks)
+    #expect(plain.status == .pass)
+    #expect(plain.properties["thread-features-reported"] == .bool(false))
+    #expect(plain.evidence.last?.hasPrefix("/proc/101/status: no x86_Thread_features line: this kernel enforces no user-space shadow stack") == true)
+    let cet = try VMProcessAuditTests.check("vm-privileges:cet", in: checks)
+    #expect(cet.status == .pass)
+    #expect(cet.properties["shstk-enforced"] == .bool(true))
+    #expect(cet.properties["thread-features"] == .strings(["shstk", "wrss"]))
+    #expect(cet.evidence.last == "/proc/102/status: x86_Thread_features: shstk wrss (locked: shstk): the kernel enforces a shadow stack")
   }
 }
