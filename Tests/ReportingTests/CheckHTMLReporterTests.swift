@@ -263,7 +263,7 @@ import Testing
   }
 
   @Test func htmlIsAnOfferedFormat() {
-    #expect(CheckReporters.identifiers == ["text", "json", "junit", "html"])
+    #expect(CheckReporters.identifiers == ["text", "json", "junit", "html", "prometheus"])
     #expect(CheckReporters.reporter(for: "html", options: ReportOptions()) is CheckHTMLReporter)
   }
 }
