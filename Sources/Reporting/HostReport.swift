@@ -5,10 +5,14 @@ import Plot
 public protocol HostReporter: Reporter where Input == [HostCheck] {}
 
 /// The reporters `host` offers, by identifier: text for a terminal, JSON (schema
-/// `kvmpolicy.host` v2), JUnit for CI pipelines, one self-contained HTML page.
+/// `kvmpolicy.host` v2), JUnit for CI pipelines, one self-contained HTML page, and Prometheus
+/// metrics for node_exporter's textfile collector.
 public enum HostReporters {
   /// Every format name, in the order `--help` lists them.
-  public static let identifiers = [HostTextReporter.identifier, HostJSONReporter.identifier, HostJUnitReporter.identifier, HostHTMLReporter.identifier]
+  public static let identifiers = [
+    HostTextReporter.identifier, HostJSONReporter.identifier, HostJUnitReporter.identifier, HostHTMLReporter.identifier,
+    HostPrometheusReporter.identifier,
+  ]
 
   /// The reporter for a format name.
   public static func reporter(for identifier: String, options: ReportOptions) -> (any HostReporter)? {
@@ -17,6 +21,7 @@ public enum HostReporters {
     case HostJSONReporter.identifier: HostJSONReporter()
     case HostJUnitReporter.identifier: HostJUnitReporter()
     case HostHTMLReporter.identifier: HostHTMLReporter()
+    case HostPrometheusReporter.identifier: HostPrometheusReporter(options: options)
     default: nil
     }
   }

@@ -43,7 +43,9 @@ struct CheckCommand: ParsableCommand {
   func run() throws {
     let policy = try policyOptions.load()
     let selects = domainFilter.selects
-    let options = ReportOptions(colors: output.useColors(), explain: explain, toolVersion: KVMPolicy.configuration.version)
+    let options = ReportOptions(
+      colors: output.useColors(), explain: explain, toolVersion: KVMPolicy.configuration.version, policyFingerprint: policy.fingerprint,
+      timestamp: WallClock.now())
     guard let reporter = CheckReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
     if !sources.xml.isEmpty, let streaming = reporter as? any StreamingCheckReporter {
       try streamFiles(policy: policy, reporter: streaming, selects: selects)

@@ -262,7 +262,7 @@ import Testing
   }
 
   @Test func htmlIsAnOfferedFormat() {
-    #expect(CheckReporters.identifiers == ["text", "json", "junit", "html", "sarif"])
+    #expect(CheckReporters.identifiers == ["text", "json", "junit", "html", "sarif", "prometheus"])
     #expect(CheckReporters.reporter(for: "html", options: ReportOptions()) is CheckHTMLReporter)
   }
 }
