@@ -26,6 +26,9 @@ struct ProcessRun: Sendable {
     process.standardOutput = output
     process.standardError = errors
     process.standardInput = stdin
+    // A program that exits without reading its input must not kill us with SIGPIPE: the write
+    // below then fails with EPIPE, and the program's status tells what happened.
+    _ = ignoreBrokenPipe
     try process.run()
     let state = Shared()
     let killer = DispatchWorkItem {
@@ -38,7 +41,7 @@ struct ProcessRun: Sendable {
     let group = DispatchGroup()
     DispatchQueue.global().async(group: group) { state.errors = errors.fileHandleForReading.readDataToEndOfFile() }
     DispatchQueue.global().async(group: group) {
-      stdin.fileHandleForWriting.write(Data(input.utf8))
+      if !input.isEmpty { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
       try? stdin.fileHandleForWriting.close()
     }
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
@@ -50,6 +53,9 @@ struct ProcessRun: Sendable {
       errors: String(decoding: state.errors, as: UTF8.self))
   }
 }
+
+/// Set once, before the first run.
+private let ignoreBrokenPipe: Void = { signal(SIGPIPE, SIG_IGN) }()
 
 /// What the helper threads of one run hand back.
 private final class Shared: @unchecked Sendable {
