@@ -1,7 +1,8 @@
 public import QEMUSurface
 
 /// A dpkg fragment for `/etc/dpkg/dpkg.cfg.d/` (a ``Reporter`` of ``ModuleExclusion``): one
-/// `path-exclude` line per module file no domain needs, with the models that go with it.
+/// `path-exclude` line per module file no domain needs, under a comment naming the models that
+/// go with it.
 public struct ModuleExclusionReporter: Reporter {
   /// `dpkg`.
   public static let identifier = "dpkg"
@@ -18,7 +19,9 @@ public struct ModuleExclusionReporter: Reporter {
     for kept in exclusion.kept { lines.append("# kept \(kept.module): " + kept.reasons.joined(separator: ", ")) }
     for entry in exclusion.excluded {
       let models = entry.models.isEmpty ? "no device model" : entry.models.joined(separator: ", ")
-      lines.append("path-exclude=\(entry.path)  # \(entry.module): \(models)")
+      // dpkg reads a comment only at the start of a line: the comment goes above its line.
+      lines.append("# \(entry.module): \(models)")
+      lines.append("path-exclude=\(entry.path)")
     }
     return lines.joined(separator: "\n") + "\n"
   }
