@@ -58,8 +58,18 @@ public enum EmulatorProbe {
     }
     try link([])
     let builtin = Set(try deviceModels(copy))
-    guard builtin.isSubset(of: Set(models)), builtin.count < models.count || names.allSatisfy({ !$0.hasPrefix("hw-") }) else {
-      throw .modules(path: emulator, reason: "with no module the copy still lists every model: it loads modules from elsewhere")
+    guard builtin.isSubset(of: Set(models)) else {
+      throw .modules(path: emulator, reason: "with no module the copy lists models the original does not")
+    }
+    if builtin.count == models.count {
+      // Nothing changes without the modules: a binary built without module support (a
+      // minimal build), unless QEMU's upgrade directory could be feeding it.
+      guard !FileManager.default.fileExists(atPath: "/run/qemu") else {
+        throw .modules(path: emulator, reason: "with no module the copy still lists every model, and /run/qemu (module upgrades) exists")
+      }
+      return EmulatorSurface(
+        emulator: emulator, versionLine: versionLine, version: version, moduleDirectory: moduleDirectory, models: models,
+        builtin: builtin, modules: [], needs: [:])
     }
     var needs: [String: [String]] = [:]
     for name in names {
