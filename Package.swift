@@ -11,6 +11,8 @@
 //     -> Checking     (pure: judge collected sources -> CheckReport)
 //     -> Hook         (pure hook decisions; kvmpolicy-hook links no libvirt, no Foundation)
 //     -> HookInstallation (install/uninstall the hook; refuses binaries that are not self-contained)
+//     -> QEMUProbe    (collect: run QEMU for its device models per module and its machines' devices)
+//     -> QEMUSurface  (pure: layers, unused surface, module exclusion, devices file; the CONFIG_* table)
 //     -> HostAudit    (host checks, the hook's among them: installed, loaded, veto by probe)
 //     -> Enforcement  (plan and apply: detach, rewrite with backups; watch)
 //     -> Reporting    (pure renderers: text, JSON, JUnit, HTML)
@@ -77,6 +79,12 @@ let package = Package(
     // `kvmpolicy policy test`: test files in the policy language's YAML subset, judged by the engine.
     .target(name: "PolicyTesting", dependencies: ["Policy", "Engine", "DomainModel", "SystemIO"]),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel", "Parallel", "SystemIO"]),
+    // Runs QEMU binaries (device help per module, a paused machine's device tree) beside the
+    // inventory's command lines: the collecting side of `kvmpolicy qemu`.
+    .target(name: "QEMUProbe", dependencies: ["Inventory", "DomainModel", "ELF"]),
+    // Pure judgement of the QEMU device surface, with the model -> CONFIG_* table that
+    // scripts/qemu-device-table generates from QEMU's sources, compiled into the binary.
+    .target(name: "QEMUSurface", dependencies: ["QEMUProbe"], resources: [.embedInCode("Resources/qemu-device-table.tsv")]),
     // Installs and removes the hook; finds libvirtd by its pid file.
     .target(name: "HookInstallation", dependencies: ["Hook", "Policy", "ELF", "SystemIO"]),
     .target(
@@ -91,7 +99,7 @@ let package = Package(
       name: "Reporting",
       dependencies: [
         "Inventory", "Checking", "HostAudit", "Enforcement", "Engine", "Policy", "DomainModel", "PolicyTesting", "Parallel",
-        "TextEscaping",
+        "TextEscaping", "QEMUSurface",
         .product(name: "Plot", package: "Plot"),
       ],
       // The HTML report's stylesheet, compiled into the binary.
@@ -113,6 +121,8 @@ let package = Package(
         "HostAudit",
         "HookInstallation",
         "SystemIO",
+        "QEMUProbe",
+        "QEMUSurface",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -135,6 +145,7 @@ let package = Package(
     // scripts/test runs this target on its own, one test at a time, after all the others.
     .testTarget(name: "RealLibvirtdTests", dependencies: ["kvmpolicy", "Libvirt", "DomainModel", "Policy", "TestSupport"]),
     .testTarget(name: "ELFTests", dependencies: ["ELF", "TestSupport"]),
+    .testTarget(name: "QEMUSurfaceTests", dependencies: ["QEMUSurface", "QEMUProbe", "Reporting", "TestSupport"]),
     .testTarget(name: "KernelModulesTests", dependencies: ["KernelModules", "TestSupport"]),
     .testTarget(name: "TextEscapingTests", dependencies: ["TextEscaping", "Reporting", "Enforcement", "ELF"]),
   ]

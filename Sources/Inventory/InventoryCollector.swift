@@ -60,7 +60,9 @@ public enum InventoryCollector {
     // libvirt builds command lines only for read-write clients (root).
     let writable = options.commandLines ? try? Connection(uri: uri, readOnly: false) : nil
     var entries = Parallel.map(domains, threads: 8) { entry in
-      describe(entry.handle, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions, writable: writable)
+      describe(
+        entry.handle, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions,
+        commandLines: options.commandLines, writable: writable)
     }
     if options.resolveHostDevices { entries = resolvingHostDevices(entries, connection: connection) }
     guard options.securityModels else { return InventorySource(kind: .libvirt, name: name, uri: resolved, domains: entries) }
@@ -165,12 +167,14 @@ public enum InventoryCollector {
       InventoryDomain(
         name: entry.name, model: entry.model?.resolvingHostDevices(lookup),
         definition: entry.definition?.resolvingHostDevices(lookup), state: entry.state, persistent: entry.persistent,
-        securityLabels: entry.securityLabels, commandLine: entry.commandLine, error: entry.error)
+        securityLabels: entry.securityLabels, commandLine: entry.commandLine, commandLineError: entry.commandLineError,
+        error: entry.error)
     }
   }
 
   private static func describe(
-    _ handle: DomainHandle, state: RunState, persistent: Bool, uri: String, definitions: Bool, writable: Connection?
+    _ handle: DomainHandle, state: RunState, persistent: Bool, uri: String, definitions: Bool, commandLines: Bool,
+    writable: Connection?
   ) -> InventoryDomain {
     let name = handle.name
     do throws(LibvirtError) {
@@ -179,8 +183,18 @@ public enum InventoryCollector {
       let labels = state == .shutOff ? [] : try handle.securityLabels()
       let inactive = definitions && persistent && state != .shutOff ? try handle.xml(inactive: true) : nil
       // The command line for what boots next names every QEMU device model the domain uses.
-      let commandLine = writable.flatMap { connection in
-        try? connection.nativeConfig(domainXML: (try? handle.xml(inactive: true)) ?? xml)
+      var commandLine: String?
+      var commandLineError: String?
+      if commandLines {
+        if let writable {
+          do throws(LibvirtError) {
+            commandLine = try writable.nativeConfig(domainXML: (try? handle.xml(inactive: true)) ?? xml)
+          } catch {
+            commandLineError = "virConnectDomainXMLToNative: " + error.message
+          }
+        } else {
+          commandLineError = "libvirt builds QEMU command lines only for read-write connections (root)"
+        }
       }
       do throws(DomainXMLError) {
         let model = try Domain.parse(xml: xml, source: "\(uri) domain \(name)")
@@ -189,7 +203,7 @@ public enum InventoryCollector {
         }
         return InventoryDomain(
           name: name, model: model, definition: definition, state: state, persistent: persistent, securityLabels: labels,
-          commandLine: commandLine)
+          commandLine: commandLine, commandLineError: commandLineError)
       } catch {
         return InventoryDomain(name: name, model: nil, state: state, persistent: persistent, error: error.description)
       }
