@@ -1,23 +1,32 @@
 // swift-tools-version:6.0
 // kvmpolicy: make a KVM host obey a written hardening policy.
 //
-// Data flows one way, one module per stage:
-//   CLibvirt / CLibXML2 (system libraries; CLzma, CZstd, CZlib, CXattr below KernelModules and HostAudit)
-//     -> Libvirt      (Swift wrapper: connections, domains, XML, security labels)
-//     -> DomainModel  (libxml2 parse into typed devices; minimal XML edits)
-//     -> Policy       (in-house lexer/parser for the policy language, schema -> typed Policy)
-//     -> Engine       (pure: (Domain, Policy) -> [Finding])
-//     -> Inventory    (collect domains from libvirt or XML files; per-source errors)
-//     -> Checking     (pure: judge collected sources -> CheckReport)
-//     -> Hook         (pure hook decisions; kvmpolicy-hook links no libvirt, no Foundation)
-//     -> HookInstallation (install/uninstall the hook; refuses binaries that are not self-contained)
-//     -> QEMUProbe    (collect: run QEMU for its device models per module and its machines' devices)
-//     -> QEMUSurface  (pure: layers, unused surface, module exclusion, devices file; the CONFIG_* table)
-//     -> HostAudit    (host checks, the hook's among them: installed, loaded, veto by probe)
-//     -> Enforcement  (plan and apply: detach, rewrite with backups; watch)
-//     -> Reporting    (pure renderers: text, JSON, JUnit, HTML)
-//     -> kvmpolicy    (thin CLI on swift-argument-parser)
-// Shared below the stages: SystemIO (one file reader, one atomic writer), Parallel, ELF.
+// Data flows one way: libvirt / XML in -> typed domain model -> policy evaluation -> findings
+// -> report or enforcement action. One module per stage; each imports only stages before it
+// (every import is declared below). The graph, read from the targets (A <- B: B imports A):
+//
+//   in         CLibvirt <- Libvirt            C wrapper: connections, domains, events, labels
+//              CLibXML2 <- DomainModel        typed Domain, RunState, ProcessLabel; minimal edits
+//              Libvirt, DomainModel <- Inventory          collect domains (libvirt or files)
+//              Inventory <- QEMUProbe         run QEMU: device models per module, machine trees
+//   model      DomainModel <- Policy          in-house lexer, parser, schema, compiled form
+//   judge      Policy <- Engine               pure: (Domain, Policy) -> findings, typed remedies
+//              Engine <- Hook                 pure pre-start decisions (kvmpolicy-hook: no
+//                                             libvirt, no Foundation)
+//              Engine, Inventory <- Checking  pure: sources -> CheckReport
+//              Engine <- PolicyTesting        `policy test` files judged by the engine
+//              QEMUProbe <- QEMUSurface       pure: layers, module exclusion, devices file
+//              Inventory, KernelModules, ELF, HookInstallation <- HostAudit
+//                                             host checks on files and collected facts
+//   act        Engine, Libvirt, HostAudit <- Enforcement   plan and apply; watch; hook probe
+//              Hook, ELF <- HookInstallation  install the hook, refuse non-self-contained ones
+//   present    Checking, HostAudit, Enforcement, PolicyTesting, QEMUSurface <- Reporting
+//                                             every renderer, one Reporter protocol
+//   CLI        everything <- kvmpolicy        parse arguments, call, map exit codes
+//
+// Shared below the stages: SystemIO (the one file reader, atomic writer, descriptor I/O),
+// Parallel (fan-out), TextEscaping (JSON strings), ELF (in-house reader), KernelModules
+// (module files, decompression; CLzma, CZstd, CZlib), CXattr (POSIX ACLs).
 import PackageDescription
 
 // The modules on the pre-start hook's path, which runs once per VM start: concrete generic
