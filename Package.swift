@@ -1,21 +1,32 @@
 // swift-tools-version:6.0
 // kvmpolicy: make a KVM host obey a written hardening policy.
 //
-// Data flows one way, one module per stage:
-//   CLibvirt / CLibXML2 (system libraries; CLzma, CZstd, CZlib, CXattr below KernelModules and HostAudit)
-//     -> Libvirt      (Swift wrapper: connections, domains, XML, security labels)
-//     -> DomainModel  (libxml2 parse into typed devices; minimal XML edits)
-//     -> Policy       (in-house lexer/parser for the policy language, schema -> typed Policy)
-//     -> Engine       (pure: (Domain, Policy) -> [Finding])
-//     -> Inventory    (collect domains from libvirt or XML files; per-source errors)
-//     -> Checking     (pure: judge collected sources -> CheckReport)
-//     -> Hook         (pure hook decisions; kvmpolicy-hook links no libvirt, no Foundation)
-//     -> HookInstallation (install/uninstall the hook; refuses binaries that are not self-contained)
-//     -> HostAudit    (host checks, the hook's among them: installed, loaded, veto by probe)
-//     -> Enforcement  (plan and apply: detach, rewrite with backups; watch)
-//     -> Reporting    (pure renderers: text, JSON, JUnit, HTML)
-//     -> kvmpolicy    (thin CLI on swift-argument-parser)
-// Shared below the stages: SystemIO (one file reader, one atomic writer), Parallel, ELF.
+// Data flows one way: libvirt / XML in -> typed domain model -> policy evaluation -> findings
+// -> report or enforcement action. One module per stage; each imports only stages before it
+// (every import is declared below). The graph, read from the targets (A <- B: B imports A):
+//
+//   in         CLibvirt <- Libvirt            C wrapper: connections, domains, events, labels
+//              CLibXML2 <- DomainModel        typed Domain, RunState, ProcessLabel; minimal edits
+//              Libvirt, DomainModel <- Inventory          collect domains (libvirt or files)
+//              Inventory <- QEMUProbe         run QEMU: device models per module, machine trees
+//   model      DomainModel <- Policy          in-house lexer, parser, schema, compiled form
+//   judge      Policy <- Engine               pure: (Domain, Policy) -> findings, typed remedies
+//              Engine <- Hook                 pure pre-start decisions (kvmpolicy-hook: no
+//                                             libvirt, no Foundation)
+//              Engine, Inventory <- Checking  pure: sources -> CheckReport
+//              Engine <- PolicyTesting        `policy test` files judged by the engine
+//              QEMUProbe <- QEMUSurface       pure: layers, module exclusion, devices file
+//              Inventory, KernelModules, ELF, HookInstallation <- HostAudit
+//                                             host checks on files and collected facts
+//   act        Engine, Libvirt, HostAudit <- Enforcement   plan and apply; watch; hook probe
+//              Hook, ELF <- HookInstallation  install the hook, refuse non-self-contained ones
+//   present    Checking, HostAudit, Enforcement, PolicyTesting, QEMUSurface <- Reporting
+//                                             every renderer, one Reporter protocol
+//   CLI        everything <- kvmpolicy        parse arguments, call, map exit codes
+//
+// Shared below the stages: SystemIO (the one file reader, atomic writer, descriptor I/O),
+// Parallel (fan-out), TextEscaping (JSON strings), ELF (in-house reader), KernelModules
+// (module files, decompression; CLzma, CZstd, CZlib), CXattr (POSIX ACLs).
 import PackageDescription
 
 // The modules on the pre-start hook's path, which runs once per VM start: concrete generic
@@ -68,13 +79,21 @@ let package = Package(
     .target(name: "SystemIO", swiftSettings: hookPath),
     // The one JSON string escaper (reports, watch logs, checksec fields).
     .target(name: "TextEscaping"),
-    .target(name: "Libvirt", dependencies: ["CLibvirt"]),
-    .target(name: "KernelModules", dependencies: ["CLzma", "CZstd", "CZlib"]),
+    .target(name: "Libvirt", dependencies: ["CLibvirt", "DomainModel"]),
+    .target(name: "KernelModules", dependencies: ["CLzma", "CZstd", "CZlib", "SystemIO"]),
     .target(name: "DomainModel", dependencies: ["CLibXML2"], swiftSettings: hookPath),
     .target(name: "Policy", dependencies: ["DomainModel", "SystemIO"], swiftSettings: hookPath),
     .target(name: "Engine", dependencies: ["Policy", "DomainModel"], swiftSettings: hookPath),
     .target(name: "Hook", dependencies: ["Engine", "Policy", "DomainModel"], swiftSettings: hookPath),
+    // `kvmpolicy policy test`: test files in the policy language's YAML subset, judged by the engine.
+    .target(name: "PolicyTesting", dependencies: ["Policy", "Engine", "DomainModel", "SystemIO"]),
     .target(name: "Inventory", dependencies: ["Libvirt", "DomainModel", "Parallel", "SystemIO"]),
+    // Runs QEMU binaries (device help per module, a paused machine's device tree) beside the
+    // inventory's command lines: the collecting side of `kvmpolicy qemu`.
+    .target(name: "QEMUProbe", dependencies: ["Inventory", "DomainModel", "ELF"]),
+    // Pure judgement of the QEMU device surface, with the model -> CONFIG_* table that
+    // scripts/qemu-device-table generates from QEMU's sources, compiled into the binary.
+    .target(name: "QEMUSurface", dependencies: ["QEMUProbe"], resources: [.embedInCode("Resources/qemu-device-table.tsv")]),
     // Installs and removes the hook; finds libvirtd by its pid file.
     .target(name: "HookInstallation", dependencies: ["Hook", "Policy", "ELF", "SystemIO"]),
     .target(
@@ -82,28 +101,37 @@ let package = Package(
       dependencies: ["Inventory", "DomainModel", "KernelModules", "ELF", "Policy", "Hook", "HookInstallation", "SystemIO", "CXattr"]),
     .target(
       name: "Enforcement",
-      dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "TextEscaping", "HostAudit", "Hook", "HookInstallation"]),
-    .target(name: "Checking", dependencies: ["Inventory", "Engine", "Parallel"]),
+      dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "HostAudit", "Hook", "HookInstallation"]),
+    .target(name: "Checking", dependencies: ["Inventory", "Engine", "Policy", "Parallel"]),
     .target(name: "ELF", dependencies: ["TextEscaping"]),
     .target(
       name: "Reporting",
-      dependencies: ["Inventory", "Checking", "HostAudit", "Enforcement", "Engine", "Parallel", "TextEscaping", .product(name: "Plot", package: "Plot")],
+      dependencies: [
+        "Inventory", "Checking", "HostAudit", "Enforcement", "Engine", "Policy", "DomainModel", "PolicyTesting", "Parallel",
+        "TextEscaping", "QEMUSurface",
+        .product(name: "Plot", package: "Plot"),
+      ],
       // The HTML report's stylesheet, compiled into the binary.
       resources: [.embedInCode("Resources/report.css")]
     ),
     // The libvirt hook: no libvirt, no Foundation, no argument parser; it sits on every start.
-    .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook"], swiftSettings: hookPath),
+    .executableTarget(name: "kvmpolicy-hook", dependencies: ["Hook", "Policy", "SystemIO"], swiftSettings: hookPath),
     .executableTarget(
       name: "kvmpolicy",
       dependencies: [
         "Inventory",
         "Checking",
         "Reporting",
+        "Engine",
+        "Policy",
+        "PolicyTesting",
         "Hook",
         "Enforcement",
         "HostAudit",
         "HookInstallation",
         "SystemIO",
+        "QEMUProbe",
+        "QEMUSurface",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -113,17 +141,20 @@ let package = Package(
     .testTarget(name: "DomainModelTests", dependencies: ["DomainModel"]),
     .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "DomainModel"]),
     .testTarget(name: "PolicyTests", dependencies: ["Policy"], exclude: ["BadPolicies"]),
-    .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-    .testTarget(name: "HookTests", dependencies: ["Hook", "TestSupport"]),
-    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "CXattr", "TestSupport"]),
-    .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "TestSupport"]),
-    .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Parallel"]),
-    .testTarget(name: "ReportingTests", dependencies: ["Reporting"], exclude: ["Golden"]),
+    .testTarget(name: "PolicyTestingTests", dependencies: ["PolicyTesting", "Engine", "Policy", "TestSupport"]),
+    .testTarget(name: "EngineTests", dependencies: ["Engine", "DomainModel", "Policy"]),
+    .testTarget(name: "HookTests", dependencies: ["Hook", "Policy", "TestSupport"]),
+    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "DomainModel", "Policy", "CXattr", "TestSupport"]),
+    .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "HostAudit", "Policy", "TestSupport"]),
+    .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DomainModel", "Parallel"]),
+    .testTarget(
+      name: "ReportingTests", dependencies: ["Reporting", "Checking", "Inventory", "DomainModel", "Policy", "Enforcement"], exclude: ["Golden"]),
     .testTarget(name: "CLITests", dependencies: ["kvmpolicy", "TestSupport"]),
     // The suites that drive the real libvirtd (QEMU driver, TCG guests) and install the package:
     // scripts/test runs this target on its own, one test at a time, after all the others.
     .testTarget(name: "RealLibvirtdTests", dependencies: ["kvmpolicy", "Libvirt", "DomainModel", "Policy", "TestSupport"]),
     .testTarget(name: "ELFTests", dependencies: ["ELF", "TestSupport"]),
+    .testTarget(name: "QEMUSurfaceTests", dependencies: ["QEMUSurface", "QEMUProbe", "Reporting", "TestSupport"]),
     .testTarget(name: "KernelModulesTests", dependencies: ["KernelModules", "TestSupport"]),
     .testTarget(name: "TextEscapingTests", dependencies: ["TextEscaping", "Reporting", "Enforcement", "ELF"]),
   ]

@@ -1,5 +1,5 @@
-import TextEscaping
-/// One structured log line of `kvmpolicy watch`: `key=value` pairs, or JSON.
+/// One structured log record of `kvmpolicy watch`: ordered `key`/`value` fields, `event` first.
+/// Reporting's watch-log reporters write it as `key=value` text or as one JSON object a line.
 public struct WatchLogRecord: Sendable {
   /// Ordered fields; `event` comes first.
   public let fields: [(String, String)]
@@ -8,19 +8,4 @@ public struct WatchLogRecord: Sendable {
   public init(_ fields: [(String, String)]) {
     self.fields = fields
   }
-
-  /// `event=device-added domain=web-01 ...`, quoting values with spaces.
-  public var text: String {
-    fields.map { key, value in
-      let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "\"" || $0 == "=" }
-      return "\(key)=" + (needsQuotes ? "\"" + value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" : value)
-    }.joined(separator: " ")
-  }
-
-  /// One JSON object per line (journald- and jq-friendly).
-  public var json: String {
-    "{" + fields.map { "\(Self.quote($0.0)):\(Self.quote($0.1))" }.joined(separator: ",") + "}"
-  }
-
-  private static func quote(_ text: String) -> String { JSONString.quoted(text) }
 }

@@ -9,6 +9,16 @@ public struct CheckDescription: Sendable {
     public let domain: String
     /// Whether the domain must produce a finding of this check.
     public let violates: Bool
+    /// Other domains judged together with it (checks across domains, such as shared labels).
+    public let others: [String]
+
+    /// Creates an example.
+    public init(policy: String, domain: String, violates: Bool, others: [String] = []) {
+      self.policy = policy
+      self.domain = domain
+      self.violates = violates
+      self.others = others
+    }
   }
 
   /// The check.
@@ -101,7 +111,12 @@ extension Check {
       CheckDescription(
         check: self, name: "Label shared between running VMs",
         rationale: "Each VM must have its own label, or sVirt cannot keep them apart (checked across all domains).",
-        compliant: [], violating: [])
+        compliant: [
+          Self.sharedExample(label: "s0:c1,c2", other: "s0:c3,c4", otherRunning: true, violates: false),
+          // A shut-off domain's label is not in use: only running ones can collide.
+          Self.sharedExample(label: "s0:c1,c2", other: "s0:c1,c2", otherRunning: false, violates: false),
+        ],
+        violating: [Self.sharedExample(label: "s0:c1,c2", other: "s0:c1,c2", otherRunning: true, violates: true)])
     case .qemuPassthrough:
       CheckDescription(
         check: self, name: "QEMU passthrough",
@@ -164,6 +179,16 @@ extension Check {
     CheckDescription.Example(
       policy: "version: 1\ndevices:\n  \(rules)\n",
       domain: "<domain type='kvm'><name>example</name><devices>\(devices)</devices>\(extra)</domain>", violates: violates)
+  }
+
+  private static func sharedExample(label: String, other: String, otherRunning: Bool, violates: Bool) -> CheckDescription.Example {
+    func vm(_ name: String, _ label: String, running: Bool) -> String {
+      "<domain type='kvm'\(running ? " id='1'" : "")><name>\(name)</name>"
+        + "<seclabel type='dynamic' model='selinux' relabel='yes'><label>\(label)</label></seclabel></domain>"
+    }
+    return CheckDescription.Example(
+      policy: "version: 1\ndefaults:\n  devices: allow\nseclabel:\n  models: [selinux]\n  unique: yes\n",
+      domain: vm("example", label, running: true), violates: violates, others: [vm("other", other, running: otherRunning)])
   }
 
   private static func example(seclabel: String, devices: String = "", live: Bool = false, violates: Bool) -> CheckDescription.Example {

@@ -53,7 +53,9 @@ public struct LibvirtDaemon: Equatable, Sendable {
   /// after boot, truncated). On the live root the boot time comes from the clocks
   /// (`CLOCK_REALTIME` less `CLOCK_BOOTTIME`, which the kernel counts start times in); below a
   /// fake root, from `/proc/stat`'s `btime`, which the kernel truncates to whole seconds.
-  static func startTime(pid: Int32, root: String) -> (time: Double, uncertainty: Double)? {
+  /// Returns the earliest it can have started and how much later it may have, as
+  /// ``startTime`` and ``startUncertainty`` hold for the daemon.
+  public static func startTime(pid: Int32, root: String) -> (time: Double, uncertainty: Double)? {
     guard let stat = try? FileContents.text("\(root)/proc/\(pid)/stat", limit: 1 << 20).get(),
       let close = stat.lastIndex(of: ")"),
       let boot = root.isEmpty ? clockBootTime() : btime(root: root)

@@ -60,6 +60,10 @@ public struct DeviceSurfaceAudit: Sendable {
     return deviceModels(help: String(decoding: data, as: UTF8.self))
   }
 
+  /// Where the layers (built in, per module), the machines' own devices and the remedies are.
+  public static let details =
+    "by layer, with each machine's own devices: kvmpolicy qemu surface; remedies: kvmpolicy qemu exclude-modules, kvmpolicy qemu devices-mak"
+
   /// The surface check.
   public func checks() -> [HostCheck] {
     let title = "QEMU device surface: models offered vs used by the host's domains"
@@ -70,7 +74,7 @@ public struct DeviceSurfaceAudit: Sendable {
       return [
         HostCheck(
           id: "qemu-device-surface", section: "Minimal devices", title: title, status: .unknown,
-          evidence: ["\(emulator) -device help: \(offered.count) device models", "the models in use need a read-write libvirt connection (root)"])
+          evidence: ["\(emulator) -device help: \(offered.count) device models", "the models in use need a read-write libvirt connection (root)", Self.details])
       ]
     }
     let all = used.values.reduce(into: Set<String>()) { $0.formUnion($1) }
@@ -83,6 +87,7 @@ public struct DeviceSurfaceAudit: Sendable {
     let share = Double(usedOffered.count) / Double(offered.count)
     evidence.append(
       "\(offered.count - usedOffered.count) models (\(Int((1 - share) * 100))%) are reachable but unused; a QEMU built with only the used ones removes that surface")
+    evidence.append(Self.details)
     return [HostCheck(id: "qemu-device-surface", section: "Minimal devices", title: title, status: share < 0.5 ? .warn : .pass, evidence: evidence)]
   }
 }

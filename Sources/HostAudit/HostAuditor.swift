@@ -19,7 +19,7 @@ public enum HostAuditor {
   ///     makes libvirt's checks UNKNOWN.
   ///   - veto: the hook probe's `hook-veto` check, if it was run.
   public static func run(
-    files: HostFiles = HostFiles(), libvirt: InventorySource, release: String = kernelRelease(), kernelConfig: String? = nil,
+    files: HostFiles = HostFiles(), libvirt: InventorySource, release: String = kernelRelease(), kernelConfig: KernelConfig? = nil,
     veto: HostCheck = HookAudit.notProbed
   ) -> [HostCheck] {
     let reachable = libvirt.error == nil
@@ -38,10 +38,9 @@ public enum HostAuditor {
       if let line = entry.commandLine { used?[entry.name] = DeviceSurfaceAudit.devices(commandLine: line) }
     }
     if !libvirt.domains.isEmpty && libvirt.domains.allSatisfy({ $0.commandLine == nil }) || !reachable { used = nil }
-    // /proc/config.gz, when the kernel offers it, is the configuration it really runs with.
-    let config = kernelConfig ?? files.bytes("/proc/config.gz").flatMap { try? Decompressor.decompress($0, format: .gzip) }
-      .map { String(decoding: $0, as: UTF8.self) }
+    let config = kernelConfig ?? KernelConfig.read(files: files, release: release)
     return SVirtAudit(files: files, securityModels: models, running: running).checks()
+      + VMProcessAudit(files: files, running: running).checks()
       + BinaryAudit(files: files).checks()
       + KernelModuleAudit(files: files, release: release).checks()
       + KernelASLRAudit(files: files, release: release, kernelConfig: config).checks()

@@ -26,8 +26,8 @@ public struct HostCheck: Equatable, Sendable {
 
   /// A stable identifier, e.g. `kaslr-effective`.
   public let id: String
-  /// The hardening guide's section: `sVirt`, `Binary hardening`, `Kernel ASLR`, `KVM host`,
-  /// `Minimal devices`, `Pre-start hook`.
+  /// The hardening guide's section: `sVirt`, `QEMU processes`, `Binary hardening`,
+  /// `Kernel ASLR`, `KVM host`, `Minimal devices`, `Pre-start hook`.
   public let section: String
   /// What is checked, in a few words.
   public let title: String

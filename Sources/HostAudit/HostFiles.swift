@@ -37,20 +37,30 @@ public struct HostFiles: Sendable {
   }
 
   /// The names in a directory (a real path, not below the root).
-  static func list(_ directory: String) throws -> [String] {
-    guard let stream = opendir(directory) else { throw HostFilesError() }
-    defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
-      if name != "." && name != ".." { names.append(name) }
-    }
-    return names
+  static func list(_ directory: String) throws(SystemError) -> [String] {
+    try Directories.list(directory)
   }
 
   /// Whether a path exists.
   public func exists(_ absolute: String) -> Bool {
     access(path(absolute), F_OK) == 0
+  }
+
+  /// A symbolic link's target as the kernel gives it (`mnt:[4026531832]` for
+  /// `/proc/PID/ns/mnt`), or `nil` when it is not a link or cannot be read.
+  public func link(_ absolute: String) -> String? {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = readlink(path(absolute), &buffer, buffer.count)
+    guard count >= 0 else { return nil }
+    return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// When a file's content last changed, in seconds since the epoch, or `nil` when it cannot be
+  /// stat'ed.
+  public func modified(_ absolute: String) -> Double? {
+    var info = stat()
+    guard stat(path(absolute), &info) == 0 else { return nil }
+    return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
   }
 }
 
@@ -63,6 +73,3 @@ extension String {
     return String(scalars)
   }
 }
-
-/// A directory that cannot be listed.
-struct HostFilesError: Error {}

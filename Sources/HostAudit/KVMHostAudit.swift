@@ -42,25 +42,24 @@ public struct KVMHostAudit: Sendable {
 
   private let files: HostFiles
   private let release: String
-  private let kernelConfig: String?
+  private let kernelConfig: KernelConfig?
 
   /// Creates the audit.
   ///
   /// - Parameters:
   ///   - release: the running kernel's release (`uname -r`).
-  ///   - kernelConfig: the kernel configuration text when already read (e.g. from a gzip'd
-  ///     /proc/config.gz); otherwise /boot/config-<release> is read, as `KernelASLRAudit` does.
-  public init(files: HostFiles, release: String, kernelConfig: String? = nil) {
+  ///   - kernelConfig: the kernel configuration when already read; otherwise it is read here.
+  public init(files: HostFiles, release: String, kernelConfig: KernelConfig? = nil) {
     self.files = files
     self.release = release
-    self.kernelConfig = kernelConfig
+    self.kernelConfig = kernelConfig ?? KernelConfig.read(files: files, release: release)
   }
 
   /// Every check: the CPU vulnerabilities, then `ksm`, `dev-kvm`, `userfaultfd`,
   /// `kptr-restrict`, `dmesg-restrict`, `randomize-memory` and `lockdown`.
   public func checks() -> [HostCheck] {
     let newer = Self.newerVulnerabilities.filter { files.exists(Self.vulnerabilityDirectory + $0.file) }
-    let config = kernelConfig ?? files.text("/boot/config-\(release)")
+    let config = kernelConfig
     return (Self.vulnerabilities + newer).map(vulnerability)
       + [ksm(), devKVM(), userfaultfd(), kptrRestrict(), dmesgRestrict(), randomizeMemory(config: config), lockdown(config: config)]
   }
@@ -319,14 +318,14 @@ private extension KVMHostAudit {
     ) { $0 == 1 }
   }
 
-  func randomizeMemory(config: String?) -> HostCheck {
+  func randomizeMemory(config: KernelConfig?) -> HostCheck {
     let title = "the kernel's memory regions are randomised too (CONFIG_RANDOMIZE_MEMORY)"
     var properties: [String: HostValue] = ["option": .string("CONFIG_RANDOMIZE_MEMORY")]
     guard let config else {
       return check(
-        "randomize-memory", title, .unknown, ["/boot/config-\(release): not readable and no /proc/config.gz"], properties)
+        "randomize-memory", title, .unknown, [KernelConfig.unreadable(release: release)], properties)
     }
-    let value = KernelASLRAudit.options(config)["CONFIG_RANDOMIZE_MEMORY"]
+    let value = config["CONFIG_RANDOMIZE_MEMORY"]
     properties["value"] = .string(value ?? "not set")
     var evidence = ["kernel config: CONFIG_RANDOMIZE_MEMORY=\(value ?? "(not set)")"]
     if value != "y" {
@@ -336,7 +335,7 @@ private extension KVMHostAudit {
   }
 
   /// Kernel lockdown: the bracketed word of /sys/kernel/security/lockdown.
-  func lockdown(config: String?) -> HostCheck {
+  func lockdown(config: KernelConfig?) -> HostCheck {
     let path = "/sys/kernel/security/lockdown"
     let title = "kernel lockdown keeps root from reading or changing the running kernel"
     var properties: [String: HostValue] = ["file": .string(path)]
@@ -358,41 +357,10 @@ private extension KVMHostAudit {
       return check("lockdown", title, .unknown, evidence, properties)
     }
     evidence.append("/sys/kernel/security/lsm: not readable")
-    if let config, KernelASLRAudit.options(config)["CONFIG_SECURITY_LOCKDOWN_LSM"] != "y" {
+    if let config, config["CONFIG_SECURITY_LOCKDOWN_LSM"] != "y" {
       properties["value"] = .string("none")
       return check("lockdown", title, .warn, evidence + ["kernel config: CONFIG_SECURITY_LOCKDOWN_LSM is not set", advice], properties)
     }
     return check("lockdown", title, .unknown, evidence + ["is securityfs mounted on /sys/kernel/security?"], properties)
-  }
-  /// User and group names from the root's /etc/passwd and /etc/group (numbers when not listed).
-  struct Accounts {
-    /// Name, uid and primary gid per /etc/passwd line.
-    let users: [(name: String, uid: UInt32, gid: UInt32)]
-    /// Name, gid and listed members per /etc/group line.
-    let groups: [(name: String, gid: UInt32, members: [String])]
-
-    init(files: HostFiles) {
-      let lines = { (path: String) in
-        (files.text(path) ?? "").split(separator: "\n").map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) }
-      }
-      users = lines("/etc/passwd").compactMap { entry in
-        guard entry.count >= 4, let uid = UInt32(entry[2]), let gid = UInt32(entry[3]) else { return nil }
-        return (entry[0], uid, gid)
-      }
-      groups = lines("/etc/group").compactMap { entry in
-        guard entry.count >= 4, let gid = UInt32(entry[2]) else { return nil }
-        return (entry[0], gid, entry[3].split(separator: ",").map(String.init))
-      }
-    }
-
-    func user(_ uid: UInt32) -> String { users.first { $0.uid == uid }?.name ?? String(uid) }
-
-    func group(_ gid: UInt32) -> String { groups.first { $0.gid == gid }?.name ?? String(gid) }
-
-    /// The group's listed members and the users whose primary group it is, sorted.
-    func members(gid: UInt32) -> [String] {
-      let listed = groups.first { $0.gid == gid }?.members ?? []
-      return Array(Set(listed + users.filter { $0.gid == gid }.map(\.name))).sorted()
-    }
   }
 }

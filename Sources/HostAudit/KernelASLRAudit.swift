@@ -2,38 +2,36 @@
 public struct KernelASLRAudit: Sendable {
   private let files: HostFiles
   private let release: String
-  private let kernelConfig: String?
+  private let kernelConfig: KernelConfig?
 
   /// Creates the audit.
   ///
   /// - Parameters:
   ///   - release: the running kernel's release (`uname -r`).
-  ///   - kernelConfig: the kernel configuration text when already read (e.g. from a gzip'd
-  ///     /proc/config.gz); otherwise /boot/config-<release> is read.
-  public init(files: HostFiles, release: String, kernelConfig: String? = nil) {
+  ///   - kernelConfig: the kernel configuration when already read; otherwise it is read here.
+  public init(files: HostFiles, release: String, kernelConfig: KernelConfig? = nil) {
     self.files = files
     self.release = release
-    self.kernelConfig = kernelConfig
+    self.kernelConfig = kernelConfig ?? KernelConfig.read(files: files, release: release)
   }
 
   /// The three checks.
   public func checks() -> [HostCheck] {
-    let configPath = "/boot/config-\(release)"
-    let config = kernelConfig ?? files.text(configPath)
+    let config = kernelConfig
     let cmdline = files.value("/proc/cmdline") ?? ""
-    let options = config.map(Self.options) ?? [:]
-    return [configured(config: config, options: options, cmdline: cmdline, configPath: configPath),
+    let options = config?.options ?? [:]
+    return [configured(config: config, options: options, cmdline: cmdline),
             effective(options: options, cmdline: cmdline), userspace()]
   }
 
-  private func configured(config: String?, options: [String: String], cmdline: String, configPath: String) -> HostCheck {
+  private func configured(config: KernelConfig?, options: [String: String], cmdline: String) -> HostCheck {
     let section = "Kernel ASLR"
     let title = "kernel ASLR configured (CONFIG_RANDOMIZE_BASE, no nokaslr)"
     let noKASLR = cmdline.split(separator: " ").contains("nokaslr")
     guard config != nil else {
       return HostCheck(
         id: "kaslr-configured", section: section, title: title, status: noKASLR ? .fail : .unknown,
-        evidence: ["\(configPath): not readable and no /proc/config.gz", "/proc/cmdline: \(cmdline)"])
+        evidence: [KernelConfig.unreadable(release: release), "/proc/cmdline: \(cmdline)"])
     }
     let randomize = options["CONFIG_RANDOMIZE_BASE"]
     var evidence = ["kernel config: CONFIG_RANDOMIZE_BASE=\(randomize ?? "(not set)")", "/proc/cmdline: \(cmdline)"]
@@ -80,15 +78,5 @@ public struct KernelASLRAudit: Sendable {
     return HostCheck(
       id: "aslr-userspace", section: "Kernel ASLR", title: "userspace ASLR (kernel.randomize_va_space = 2; not the same as kernel ASLR)",
       status: status, evidence: ["/proc/sys/kernel/randomize_va_space: \(value ?? "not readable")"])
-  }
-
-  /// `CONFIG_X=value` lines of a kernel configuration.
-  static func options(_ config: String) -> [String: String] {
-    var result: [String: String] = [:]
-    for line in config.split(separator: "\n") where line.hasPrefix("CONFIG_") {
-      guard let equals = line.firstIndex(of: "=") else { continue }
-      result[String(line[..<equals])] = String(line[line.index(after: equals)...])
-    }
-    return result
   }
 }

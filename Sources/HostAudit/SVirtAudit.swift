@@ -78,32 +78,48 @@ public struct SVirtAudit: Sendable {
   }
 
   private func qemuConf() -> [HostCheck] {
-    let path = "/etc/libvirt/qemu.conf"
-    let settings = files.text(path).map(Self.settings) ?? [:]
-    // No file means libvirt's defaults; a file we cannot read means we cannot tell.
-    let read = files.text(path) != nil || !files.exists(path)
-    let driver = settings["security_driver"]
-    let defaultConfined = settings["security_default_confined"]
-    let requireConfined = settings["security_require_confined"]
-    let shown = { (key: String, value: String?) in "\(path): \(key) = \(value ?? "(unset)")" }
+    let path = LibvirtConf.qemuConf
+    let reading = LibvirtConf.read(path, files: files)
+    // No file means libvirt's defaults; a file we cannot read or parse means we cannot tell.
+    let conf = reading.conf
+    let driver = conf?["security_driver"]
+    let defaultConfined = conf?["security_default_confined"]
+    let requireConfined = conf?["security_require_confined"]
+    let shown = { (key: String, value: LibvirtConf.Value?) in
+      switch reading {
+      case .unreadable: "\(path): not readable"
+      case .invalid(let error): "\(path): \(error): libvirtd does not start with this file"
+      case .absent, .parsed: "\(path): \(key) = \(value?.description ?? "(unset)")"
+      }
+    }
+    let unset = { (value: LibvirtConf.Value?) in conf != nil && value == nil }
     var checks: [HostCheck] = []
     checks.append(
       HostCheck(
         id: "qemu-conf-security-driver", section: "sVirt", title: "qemu.conf does not switch the security driver off",
-        status: !read ? .unknown : (driver?.contains("none") == true ? .fail : .pass),
-        evidence: [files.exists(path) ? shown("security_driver", driver) : "\(path): absent, so libvirt's defaults apply"]))
+        status: conf == nil ? .unknown : (Self.names(driver).contains("none") ? .fail : .pass),
+        evidence: [reading == .absent ? "\(path): absent, so libvirt's defaults apply" : shown("security_driver", driver)]))
     checks.append(
       HostCheck(
         id: "qemu-conf-default-confined", section: "sVirt", title: "guests are confined by default (security_default_confined)",
-        status: !read ? .unknown : (defaultConfined == "0" ? .fail : .pass),
-        evidence: [shown("security_default_confined", defaultConfined) + (defaultConfined == nil ? " (libvirt's default: 1)" : "")]))
+        status: conf == nil ? .unknown : (defaultConfined == .number(0) ? .fail : .pass),
+        evidence: [shown("security_default_confined", defaultConfined) + (unset(defaultConfined) ? " (libvirt's default: 1)" : "")]))
     checks.append(
       HostCheck(
         id: "qemu-conf-require-confined", section: "sVirt",
         title: "a guest cannot ask to run unconfined (security_require_confined)",
-        status: !read ? .unknown : (requireConfined == "1" ? .pass : .warn),
-        evidence: [shown("security_require_confined", requireConfined) + (requireConfined == nil ? " (libvirt's default: 0, <seclabel type='none'> is honoured)" : "")]))
+        status: conf == nil ? .unknown : (requireConfined == .number(1) ? .pass : .warn),
+        evidence: [
+          shown("security_require_confined", requireConfined)
+            + (unset(requireConfined) ? " (libvirt's default: 0, <seclabel type='none'> is honoured)" : "")
+        ]))
     return checks
+  }
+
+  /// `security_driver`'s names: a string or a list of strings, as libvirt reads it.
+  private static func names(_ value: LibvirtConf.Value?) -> [String] {
+    if case .string(let name)? = value { return [name] }
+    return value?.strings ?? []
   }
 
   private func processes() -> [HostCheck] {
@@ -157,18 +173,5 @@ public struct SVirtAudit: Sendable {
             : shared.map { "label \($0.key) is shared by \($0.value.joined(separator: ", "))" }))
     }
     return checks
-  }
-
-  /// `key = value` settings of a libvirt configuration file (comments and quotes removed).
-  static func settings(_ text: String) -> [String: String] {
-    var result: [String: String] = [:]
-    for raw in text.split(separator: "\n") {
-      let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-      guard let equals = line.firstIndex(of: "=") else { continue }
-      let key = String(line[..<equals]).trimmingCharacters(in: " \t")
-      let value = String(line[line.index(after: equals)...]).trimmingCharacters(in: " \t").replacing("\"", with: "")
-      if !key.isEmpty { result[key] = value }
-    }
-    return result
   }
 }

@@ -60,7 +60,9 @@ public enum InventoryCollector {
     // libvirt builds command lines only for read-write clients (root).
     let writable = options.commandLines ? try? Connection(uri: uri, readOnly: false) : nil
     var entries = Parallel.map(domains, threads: 8) { entry in
-      describe(entry.handle, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions, writable: writable)
+      describe(
+        entry.handle, state: entry.state, persistent: entry.persistent, uri: resolved, definitions: options.definitions,
+        commandLines: options.commandLines, writable: writable)
     }
     if options.resolveHostDevices { entries = resolvingHostDevices(entries, connection: connection) }
     guard options.securityModels else { return InventorySource(kind: .libvirt, name: name, uri: resolved, domains: entries) }
@@ -104,7 +106,7 @@ public enum InventoryCollector {
         if !active.contains(name) { .shutOff }
         else if running.contains(name) { .running }
         else if paused.contains(name) { .paused }
-        else { RunState(rawValue: try handle.state().rawValue) ?? .noState }
+        else { try handle.state() }
       return ListedDomain(handle: handle, state: state, persistent: persistent.contains(name))
     }
   }
@@ -126,17 +128,14 @@ public enum InventoryCollector {
   /// The domain in one XML file, or standard input for `-`.
   public static func collect(file path: String) -> InventorySource {
     let source = path == "-" ? "<stdin>" : path
-    let data: Data
-    if path == "-" {
-      data = FileHandle.standardInput.readDataToEndOfFile()
-    } else {
-      // The one reader: a FIFO or a device is an error at once, and the reason is the real one.
-      switch FileContents.read(path, limit: 16 << 20) {
-      case .success(let bytes): data = Data(bytes)
-      case .failure(let error):
-        let reason = error.errno == EISDIR || error.reason == "not a regular file (a directory)" ? "a directory without *.xml files" : error.reason
-        return InventorySource(kind: .file, name: path, error: .file(path: source, reason: reason))
-      }
+    // The one reader: a FIFO or a device is an error at once, and the reason is the real one.
+    let read = path == "-" ? FileDescriptorIO.readAll(0, name: source) : FileContents.read(path, limit: 16 << 20)
+    let data: [UInt8]
+    switch read {
+    case .success(let bytes): data = bytes
+    case .failure(let error):
+      let reason = error.errno == EISDIR || error.reason == "not a regular file (a directory)" ? "a directory without *.xml files" : error.reason
+      return InventorySource(kind: .file, name: path, error: .file(path: source, reason: reason))
     }
     let parsed = data.withUnsafeBytes { bytes in
       Result { () throws(DomainXMLError) in try Domain.parse(bytes: bytes, source: source) }
@@ -168,22 +167,34 @@ public enum InventoryCollector {
       InventoryDomain(
         name: entry.name, model: entry.model?.resolvingHostDevices(lookup),
         definition: entry.definition?.resolvingHostDevices(lookup), state: entry.state, persistent: entry.persistent,
-        securityLabels: entry.securityLabels, commandLine: entry.commandLine, error: entry.error)
+        securityLabels: entry.securityLabels, commandLine: entry.commandLine, commandLineError: entry.commandLineError,
+        error: entry.error)
     }
   }
 
   private static func describe(
-    _ handle: DomainHandle, state: RunState, persistent: Bool, uri: String, definitions: Bool, writable: Connection?
+    _ handle: DomainHandle, state: RunState, persistent: Bool, uri: String, definitions: Bool, commandLines: Bool,
+    writable: Connection?
   ) -> InventoryDomain {
     let name = handle.name
     do throws(LibvirtError) {
       let xml = try handle.xml()
       // A domain that is not running has no QEMU process and so no process label.
-      let labels = state == .shutOff ? [] : try handle.securityLabels().map { ProcessLabel(label: $0.label, enforcing: $0.enforcing) }
+      let labels = state == .shutOff ? [] : try handle.securityLabels()
       let inactive = definitions && persistent && state != .shutOff ? try handle.xml(inactive: true) : nil
       // The command line for what boots next names every QEMU device model the domain uses.
-      let commandLine = writable.flatMap { connection in
-        try? connection.nativeConfig(domainXML: (try? handle.xml(inactive: true)) ?? xml)
+      var commandLine: String?
+      var commandLineError: String?
+      if commandLines {
+        if let writable {
+          do throws(LibvirtError) {
+            commandLine = try writable.nativeConfig(domainXML: (try? handle.xml(inactive: true)) ?? xml)
+          } catch {
+            commandLineError = "virConnectDomainXMLToNative: " + error.message
+          }
+        } else {
+          commandLineError = "libvirt builds QEMU command lines only for read-write connections (root)"
+        }
       }
       do throws(DomainXMLError) {
         let model = try Domain.parse(xml: xml, source: "\(uri) domain \(name)")
@@ -192,7 +203,7 @@ public enum InventoryCollector {
         }
         return InventoryDomain(
           name: name, model: model, definition: definition, state: state, persistent: persistent, securityLabels: labels,
-          commandLine: commandLine)
+          commandLine: commandLine, commandLineError: commandLineError)
       } catch {
         return InventoryDomain(name: name, model: nil, state: state, persistent: persistent, error: error.description)
       }

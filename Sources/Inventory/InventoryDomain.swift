@@ -18,13 +18,16 @@ public struct InventoryDomain: Sendable {
   /// The QEMU command line libvirt would run for the persistent definition
   /// (`virConnectDomainXMLToNative`), when asked for and allowed (root); `nil` otherwise.
   public let commandLine: String?
+  /// Why the command line was asked for and not had (libvirt's message, or that the connection
+  /// is read-only); `nil` when it was had or not asked for.
+  public let commandLineError: String?
   /// Why this domain could not be read completely, if it could not.
   public let error: String?
 
   /// Creates an entry.
   public init(
     name: String, model: Domain?, definition: Domain? = nil, state: RunState? = nil, persistent: Bool? = nil,
-    securityLabels: [ProcessLabel] = [], commandLine: String? = nil, error: String? = nil
+    securityLabels: [ProcessLabel] = [], commandLine: String? = nil, commandLineError: String? = nil, error: String? = nil
   ) {
     self.name = name
     self.model = model
@@ -33,6 +36,7 @@ public struct InventoryDomain: Sendable {
     self.persistent = persistent
     self.securityLabels = securityLabels
     self.commandLine = commandLine
+    self.commandLineError = commandLineError
     self.error = error
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemIO
 import Glibc
 
 /// Finds kernel modules the way `modinfo` does: through `modules.dep` and `modules.builtin` under
@@ -153,8 +154,6 @@ extension ModuleLocator {
   }
 
   fileprivate static func readText(_ path: String) -> String? {
-    FileManager.default.contents(atPath: path).map {
-      String(decoding: $0, as: UTF8.self)
-    }
+    try? FileContents.text(path, limit: 64 << 20).get()
   }
 }

@@ -1,4 +1,5 @@
 internal import CLibvirt
+public import DomainModel
 
 #if canImport(Glibc)
   internal import Glibc
@@ -33,11 +34,11 @@ public final class DomainHandle: @unchecked Sendable {
   }
 
   /// The current run state.
-  public func state() throws(LibvirtError) -> DomainState {
+  public func state() throws(LibvirtError) -> RunState {
     var state: Int32 = 0
     var reason: Int32 = 0
     try Call.status("virDomainGetState", virDomainGetState(pointer, &state, &reason, 0))
-    return DomainState(raw: state)
+    return RunState(raw: state)
   }
 
   /// Whether the domain has a persistent definition (false for transient domains).
@@ -67,20 +68,20 @@ public final class DomainHandle: @unchecked Sendable {
   ///
   /// Uses `virDomainGetSecurityLabelList`, falling back to `virDomainGetSecurityLabel` where a
   /// driver does not support the list call (the test driver).
-  public func securityLabels() throws(LibvirtError) -> [SecurityLabel] {
+  public func securityLabels() throws(LibvirtError) -> [ProcessLabel] {
     var list: UnsafeMutablePointer<virSecurityLabel>?
     let count = virDomainGetSecurityLabelList(pointer, &list)
     if count >= 0 {
       defer { free(list) }
       guard let list else { return [] }
-      return (0..<Int(count)).map { SecurityLabel(list + $0) }
+      return (0..<Int(count)).map { ProcessLabel(list + $0) }
     }
     let error = LibvirtError.takeLast(orDescribe: "virDomainGetSecurityLabelList")
     guard error.code == .noSupport else { throw error }
     let single = UnsafeMutablePointer<virSecurityLabel>.allocate(capacity: 1)
     defer { single.deallocate() }
     try Call.status("virDomainGetSecurityLabel", virDomainGetSecurityLabel(pointer, single))
-    return [SecurityLabel(single)]
+    return [ProcessLabel(single)]
   }
 
   /// Starts the defined domain.

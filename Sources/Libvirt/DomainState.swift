@@ -1,17 +1,8 @@
 internal import CLibvirt
+import DomainModel
 
-/// A domain's run state (`virDomainState`), spelled as `virsh domstate` does.
-public enum DomainState: String, Sendable, CaseIterable {
-  case noState = "no state"
-  case running = "running"
-  case blocked = "idle"
-  case paused = "paused"
-  case shuttingDown = "in shutdown"
-  case shutOff = "shut off"
-  case crashed = "crashed"
-  case suspended = "pmsuspended"
-
-  /// Maps libvirt's raw state; unknown future values read as ``noState``.
+extension RunState {
+  /// Maps libvirt's raw `virDomainState`; unknown future values read as ``RunState/noState``.
   init(raw: Int32) {
     switch UInt32(bitPattern: raw) {
     case VIR_DOMAIN_RUNNING.rawValue: self = .running

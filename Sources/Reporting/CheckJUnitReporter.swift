@@ -16,47 +16,29 @@ public struct CheckJUnitReporter: CheckReporter {
 
   /// The whole report as one JUnit XML document.
   public func render(_ report: CheckReport) -> String {
-    let summary = CheckSummary(report)
-    var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    let total = report.sources.reduce(0) { $0 + max(1, $1.domains.count) }
-    xml += "<testsuites name=\"kvmpolicy check\" tests=\"\(total)\" failures=\"\(summary.violating)\" errors=\"\(summary.inputErrors)\">\n"
-    for result in report.sources {
-      let name = XMLEscaping.attribute(result.source.uri ?? result.source.name)
-      let failures = result.domains.filter { $0.error == nil && $0.hasViolations }.count
-      let errors = (result.source.error == nil ? 0 : 1) + result.domains.filter { $0.error != nil }.count
-      let tests = max(1, result.domains.count)
-      xml += "  <testsuite name=\"\(name)\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
+    let suites = report.sources.map { result in
+      let name = result.source.uri ?? result.source.name
+      var cases: [JUnitDocument.TestCase] = []
       if let error = result.source.error {
-        xml += "    <testcase classname=\"\(name)\" name=\"(source)\">\n"
-        xml += "      <error message=\"\(XMLEscaping.attribute(error.message))\">\(XMLEscaping.text(error.description))</error>\n"
-        xml += "    </testcase>\n"
+        cases.append(JUnitDocument.TestCase(classname: name, name: "(source)", outcomes: [.error(message: error.message, body: error.description)]))
       }
-      for domain in result.domains { xml += testcase(domain, suite: name) }
-      xml += "  </testsuite>\n"
+      return JUnitDocument.Suite(name: name, cases: cases + result.domains.map { testCase($0, suite: name) })
     }
-    xml += "</testsuites>\n"
-    return xml
+    return JUnitDocument(name: "kvmpolicy check", suites: suites).rendered()
   }
 
-  private func testcase(_ domain: CheckReport.DomainResult, suite: String) -> String {
-    var xml = "    <testcase classname=\"\(suite)\" name=\"\(XMLEscaping.attribute(domain.name))\">\n"
-    if let error = domain.error {
-      xml += "      <error message=\"\(XMLEscaping.attribute(error))\"/>\n"
-    }
+  private func testCase(_ domain: CheckReport.DomainResult, suite: String) -> JUnitDocument.TestCase {
+    var testCase = JUnitDocument.TestCase(classname: suite, name: domain.name)
+    if let error = domain.error { testCase.outcomes.append(.error(message: error)) }
     let errors = domain.findings.filter { $0.severity == .error }
-    if !errors.isEmpty {
-      let message = "\(errors.count) violation\(errors.count == 1 ? "" : "s") of \(errors.first.map { $0.rule.location?.file ?? $0.rule.path } ?? "the policy")"
-      xml += "      <failure message=\"\(XMLEscaping.attribute(message))\" type=\"\(errors[0].check.rawValue)\">"
-      xml += XMLEscaping.text(errors.map(line).joined(separator: "\n"))
-      xml += "</failure>\n"
+    if let first = errors.first {
+      let message = "\(errors.count) violation\(errors.count == 1 ? "" : "s") of \(first.rule.location?.file ?? first.rule.path)"
+      testCase.outcomes.append(.failure(message: message, type: first.check.rawValue, body: errors.map(line).joined(separator: "\n")))
     }
     // Warnings and waived findings pass, and are shown.
     let shown = domain.findings.filter { $0.severity != .error }
-    if !shown.isEmpty {
-      xml += "      <system-out>\(XMLEscaping.text(shown.map(line).joined(separator: "\n")))</system-out>\n"
-    }
-    xml += "    </testcase>\n"
-    return xml
+    if !shown.isEmpty { testCase.outcomes.append(.systemOut(shown.map(line).joined(separator: "\n"))) }
+    return testCase
   }
 
   private func line(_ finding: Finding) -> String {

@@ -32,12 +32,20 @@ public struct ReportOptions: Sendable {
   public var explain: Bool
   /// The kvmpolicy version, written into machine-readable formats.
   public var toolVersion: String
+  /// The ``Policy/fingerprint`` of the policy judged with (`check`) or installed (`host`), if
+  /// known; Prometheus output labels its build info with it.
+  public var policyFingerprint: String?
+  /// When the report was made, in seconds since the Unix epoch: the caller reads the clock (a
+  /// test passes a fixed time), so reporters stay pure. Prometheus output records it.
+  public var timestamp: Double
 
   /// Creates options.
-  public init(colors: Bool = false, explain: Bool = false, toolVersion: String = "0") {
+  public init(colors: Bool = false, explain: Bool = false, toolVersion: String = "0", policyFingerprint: String? = nil, timestamp: Double = 0) {
     self.colors = colors
     self.explain = explain
     self.toolVersion = toolVersion
+    self.policyFingerprint = policyFingerprint
+    self.timestamp = timestamp
   }
 }
 
@@ -46,6 +54,7 @@ public enum CheckReporters {
   /// Every format name, in the order `--help` lists them.
   public static let identifiers = [
     CheckTextReporter.identifier, CheckJSONReporter.identifier, CheckJUnitReporter.identifier, CheckHTMLReporter.identifier,
+    CheckSARIFReporter.identifier, CheckPrometheusReporter.identifier,
   ]
 
   /// The reporter for a format name.
@@ -55,6 +64,8 @@ public enum CheckReporters {
     case CheckJSONReporter.identifier: CheckJSONReporter(options: options)
     case CheckJUnitReporter.identifier: CheckJUnitReporter(options: options)
     case CheckHTMLReporter.identifier: CheckHTMLReporter(options: options)
+    case CheckSARIFReporter.identifier: CheckSARIFReporter(options: options)
+    case CheckPrometheusReporter.identifier: CheckPrometheusReporter(options: options)
     default: nil
     }
   }

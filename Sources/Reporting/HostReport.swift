@@ -5,10 +5,14 @@ import Plot
 public protocol HostReporter: Reporter where Input == [HostCheck] {}
 
 /// The reporters `host` offers, by identifier: text for a terminal, JSON (schema
-/// `kvmpolicy.host` v2), JUnit for CI pipelines, one self-contained HTML page.
+/// `kvmpolicy.host` v2), JUnit for CI pipelines, one self-contained HTML page, and Prometheus
+/// metrics for node_exporter's textfile collector.
 public enum HostReporters {
   /// Every format name, in the order `--help` lists them.
-  public static let identifiers = [HostTextReporter.identifier, HostJSONReporter.identifier, HostJUnitReporter.identifier, HostHTMLReporter.identifier]
+  public static let identifiers = [
+    HostTextReporter.identifier, HostJSONReporter.identifier, HostJUnitReporter.identifier, HostHTMLReporter.identifier,
+    HostPrometheusReporter.identifier,
+  ]
 
   /// The reporter for a format name.
   public static func reporter(for identifier: String, options: ReportOptions) -> (any HostReporter)? {
@@ -17,6 +21,7 @@ public enum HostReporters {
     case HostJSONReporter.identifier: HostJSONReporter()
     case HostJUnitReporter.identifier: HostJUnitReporter()
     case HostHTMLReporter.identifier: HostHTMLReporter()
+    case HostPrometheusReporter.identifier: HostPrometheusReporter(options: options)
     default: nil
     }
   }
@@ -56,27 +61,21 @@ enum HostReport {
   /// One `<testsuite>` per guide section, one `<testcase>` per check: FAIL is a `<failure>`,
   /// UNKNOWN is `<skipped>`, WARN keeps its evidence in `<system-out>`.
   static func junit(_ checks: [HostCheck]) -> String {
-    var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    let failures = checks.filter { $0.status == .fail }.count
-    xml += "<testsuites name=\"kvmpolicy host\" tests=\"\(checks.count)\" failures=\"\(failures)\">\n"
-    for section in sections(checks) {
-      let members = checks.filter { $0.section == section }
-      let sectionFailures = members.filter { $0.status == .fail }.count
-      let skipped = members.filter { $0.status == .unknown }.count
-      xml += "  <testsuite name=\"\(XMLEscaping.attribute(section))\" tests=\"\(members.count)\" failures=\"\(sectionFailures)\" skipped=\"\(skipped)\">\n"
-      for check in members {
-        let evidence = XMLEscaping.text(check.evidence.joined(separator: "\n"))
-        xml += "    <testcase classname=\"\(XMLEscaping.attribute(section))\" name=\"\(XMLEscaping.attribute(check.id))\">\n"
-        switch check.status {
-        case .fail: xml += "      <failure message=\"\(XMLEscaping.attribute(check.title))\">\(evidence)</failure>\n"
-        case .unknown: xml += "      <skipped message=\"\(XMLEscaping.attribute(check.evidence.first ?? "unknown"))\"/>\n"
-        case .warn, .pass: xml += "      <system-out>\(check.status.rawValue): \(evidence)</system-out>\n"
-        }
-        xml += "    </testcase>\n"
-      }
-      xml += "  </testsuite>\n"
+    let suites = sections(checks).map { section in
+      JUnitDocument.Suite(
+        name: section,
+        cases: checks.filter { $0.section == section }.map { check in
+          let evidence = check.evidence.joined(separator: "\n")
+          let outcome: JUnitDocument.Outcome =
+            switch check.status {
+            case .fail: .failure(message: check.title, body: evidence)
+            case .unknown: .skipped(message: check.evidence.first ?? "unknown")
+            case .warn, .pass: .systemOut("\(check.status.rawValue): \(evidence)")
+            }
+          return JUnitDocument.TestCase(classname: section, name: check.id, outcomes: [outcome])
+        })
     }
-    return xml + "</testsuites>\n"
+    return JUnitDocument(name: "kvmpolicy host", suites: suites).rendered()
   }
 
   /// One self-contained page: a count per verdict, then a table per guide section.

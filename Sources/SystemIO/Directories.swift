@@ -4,7 +4,7 @@
   import Musl
 #endif
 
-/// Creating directories, with errors that name the directory and the reason.
+/// Creating and listing directories, with errors that name the directory and the reason.
 public enum Directories {
   /// Creates `path` and any missing parents (like `mkdir -p`); new directories get `mode`.
   /// An existing directory is left as it is.
@@ -24,5 +24,17 @@ public enum Directories {
     }
     // mkdir applies the umask; the mode asked for is the mode meant.
     chmod(path, mode)
+  }
+
+  /// The names in directory `path` (without `.` and `..`), in the order the file system gives.
+  public static func list(_ path: String) throws(SystemError) -> [String] {
+    guard let stream = opendir(path) else { throw SystemError(path: path, operation: "list the directory", errno: errno) }
+    defer { closedir(stream) }
+    var names: [String] = []
+    while let entry = readdir(stream) {
+      let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names
   }
 }

@@ -45,7 +45,9 @@ struct CheckCommand: ParsableCommand {
     let today = PolicyDate.today()
     let policy = try policyOptions.load(today: today)
     let selects = domainFilter.selects
-    let options = ReportOptions(colors: output.useColors(), explain: explain, toolVersion: KVMPolicy.configuration.version)
+    let options = ReportOptions(
+      colors: output.useColors(), explain: explain, toolVersion: KVMPolicy.configuration.version, policyFingerprint: policy.fingerprint,
+      timestamp: WallClock.now())
     guard let reporter = CheckReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
     if !sources.xml.isEmpty, let streaming = reporter as? any StreamingCheckReporter {
       try streamFiles(policy: policy, reporter: streaming, selects: selects, today: today)
@@ -103,79 +105,5 @@ struct CheckCommand: ParsableCommand {
   private func printErrors(_ source: CheckReport.SourceResult) {
     if let error = source.source.error { StandardError.print("\(error)") }
     for domain in source.domains { if let error = domain.error { StandardError.print("\(source.source.name): \(domain.name): error: \(error)") } }
-  }
-}
-
-/// `--policy FILE`, loaded through the in-house parser and schema.
-struct PolicyOptions: ParsableArguments {
-  /// Where `kvmpolicy install-hook` puts the policy; the default for every command.
-  static let installedPath = "/etc/kvmpolicy/policy.yaml"
-
-  @Option(help: ArgumentHelp("The policy file.", valueName: "file"))
-  var policy: String = PolicyOptions.installedPath
-
-  init() {}
-
-  /// Options naming this file, for commands that take the policy as an argument.
-  init(path: String) {
-    self.policy = path
-  }
-
-  /// The checked policy; on errors prints every diagnostic with its line and exits 2. Its
-  /// warnings are printed, and so is every waiver that expired before `today`.
-  func load(today: PolicyDate = PolicyDate.today()) throws -> Policy {
-    switch PolicyLoader.load(path: policy) {
-    case .success(let loaded):
-      let warnings = PolicyErrors(loaded.warnings + WaiverAudit.expired(loaded.policy, today: today)).diagnostics
-      if !warnings.isEmpty { printDiagnostics(warnings) }
-      return loaded.policy
-    case .failure(let errors):
-      printDiagnostics(errors.diagnostics)
-      throw ExitCode(ExitStatus.badInput)
-    }
-  }
-
-  /// Prints diagnostics of this policy file with its lines, coloured on a terminal.
-  func printDiagnostics(_ diagnostics: [PolicyDiagnostic]) {
-    let text = PolicyLoader.sourceText(ofFile: policy) ?? ""
-    let colors = isatty(2) == 1 && getenv("NO_COLOR") == nil
-    StandardError.print(DiagnosticFormatter(colors: colors).format(diagnostics, source: text), newline: false)
-  }
-}
-
-/// `--output` and `--color`, shared by every reporting command.
-struct OutputOptions: ParsableArguments {
-  /// When to colour text output.
-  enum ColorMode: String, ExpressibleByArgument, CaseIterable {
-    case auto, always, never
-  }
-
-  @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
-  var output: String?
-
-  @Option(help: "Colour text output: auto (a terminal, and NO_COLOR unset), always, never.")
-  var color: ColorMode = .auto
-
-  /// The colour decision, made once and passed down.
-  func useColors() -> Bool {
-    switch color {
-    case .always: true
-    case .never: false
-    case .auto: output == nil && isatty(1) == 1 && getenv("NO_COLOR") == nil && getenv("TERM").map { String(cString: $0) } != "dumb"
-    }
-  }
-
-  /// Writes the report to `--output` or standard output.
-  func write(_ text: String) throws {
-    guard let output else {
-      print(text, terminator: "")
-      return
-    }
-    do {
-      try text.write(toFile: output)
-    } catch {
-      StandardError.print("\(output): error: cannot write the report: \(error)")
-      throw ExitCode(ExitStatus.badInput)
-    }
   }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Hook
 import HookInstallation
 import Policy
+import SystemIO
 
 #if canImport(Glibc)
   import Glibc
@@ -39,7 +40,8 @@ struct HookCommand: ParsableCommand {
       domain: arguments[0], operation: arguments[1], subOperation: arguments[2], extra: arguments.count == 4 ? arguments[3] : "-",
       policyPath: policy, onPolicyError: onPolicyError)
     let outcome = HookRunner.run(
-      request, xml: { Array(FileHandle.standardInput.readDataToEndOfFile()) }, loadPolicy: HookPolicyLoader.load, today: PolicyDate.today)
+      request, xml: { (try? FileDescriptorIO.readAll(0, name: "<stdin>").get()) ?? [] }, loadPolicy: HookPolicyLoader.load,
+      today: PolicyDate.today)
     for line in outcome.messages { StandardError.print(line) }
     if !outcome.output.isEmpty { print(outcome.output, terminator: "") }
     if outcome.status != 0 { throw ExitCode(outcome.status) }

@@ -3,6 +3,7 @@ import Enforcement
 import Foundation
 import HostAudit
 import Inventory
+import Policy
 import Reporting
 
 /// `kvmpolicy host`: audit the host itself against the hardening guide.
@@ -27,7 +28,7 @@ struct HostCommand: ParsableCommand {
   @Flag(help: "Prove the pre-start hook is live: ask libvirt to start a transient canary domain the installed policy refuses (needs root).")
   var probeHook = false
 
-  @Option(help: "Output format: text, json (schema kvmpolicy.host v2), junit, html.")
+  @Option(help: "Output format: text, json (schema kvmpolicy.host v2), junit, html, prometheus (node_exporter textfile).")
   var format: String = "text"
 
   @OptionGroup var output: OutputOptions
@@ -45,7 +46,9 @@ struct HostCommand: ParsableCommand {
         libvirt: InventoryCollector.collect(uri: connection.connect, options: HostAuditor.inventoryOptions),
         veto: probeHook ? HookProbe(uri: connection.connect).check() : HookAudit.notProbed)
       : HostAuditor.run(elfTargets: elf.map(Self.absolute))
-    let options = ReportOptions(colors: output.useColors(), toolVersion: KVMPolicy.configuration.version)
+    let options = ReportOptions(
+      colors: output.useColors(), toolVersion: KVMPolicy.configuration.version,
+      policyFingerprint: PolicyLoader.fingerprint(ofFile: PolicyOptions.installedPath), timestamp: WallClock.now())
     guard let reporter = HostReporters.reporter(for: format, options: options) else { throw ExitCode(ExitStatus.badInput) }
     try output.write(reporter.render(checks))
     if checks.contains(where: { $0.status == .fail }) { throw ExitCode(ExitStatus.violations) }

@@ -13,7 +13,8 @@ struct KVMPolicy: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      CheckCommand.self, EnforceCommand.self, WatchCommand.self, RestoreCommand.self, HostCommand.self, InventoryCommand.self, PolicyCommand.self,
+      CheckCommand.self, EnforceCommand.self, WatchCommand.self, RestoreCommand.self, HostCommand.self, QEMUCommand.self, InventoryCommand.self,
+      PolicyCommand.self,
       HookCommand.self, InstallHookCommand.self, UninstallHookCommand.self,
     ]
   )

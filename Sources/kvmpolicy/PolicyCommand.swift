@@ -1,14 +1,15 @@
 import ArgumentParser
 import Checking
 import Policy
+import PolicyTesting
 import Reporting
 
 /// `kvmpolicy policy`: work with policy files.
 struct PolicyCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "policy",
-    abstract: "Validate policy files and show their effective rules.",
-    subcommands: [PolicyCheckCommand.self, PolicyCompileCommand.self]
+    abstract: "Validate policy files, show their effective rules, and run their tests.",
+    subcommands: [PolicyCheckCommand.self, PolicyCompileCommand.self, PolicyTestCommand.self]
   )
 }
 
@@ -87,5 +88,58 @@ struct PolicyCompileCommand: ParsableCommand {
       StandardError.print("\(path): error: cannot write the compiled policy: \(reason)")
       throw ExitCode(ExitStatus.badInput)
     }
+  }
+}
+
+/// `kvmpolicy policy test PATH...`: run policy test files (a directory: its *.yaml files).
+struct PolicyTestCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "test",
+    abstract: "Run policy test files: each names a policy, domain XML files and what the policy must say of each.",
+    discussion: """
+      A test file (same YAML subset as policies; paths relative to it):
+        policy: ../baseline.yaml
+        cases:
+          - name: a sound card is refused
+            domain: domains/sound.xml
+            expect:
+              - {check: class-denied, class: sound, action: refuse}
+      'expect: compliant' means no finding at all; otherwise exactly the findings listed (check, class, action or id), in any order.
+
+      Exit codes: 0 every case passed, 1 a case failed, 2 bad input (file:line:col).
+      """
+  )
+
+  @Argument(help: ArgumentHelp("Test files, or directories of them (their *.yaml files).", valueName: "path"))
+  var paths: [String]
+
+  @Option(help: "Output format: \(PolicyTestReporters.identifiers.joined(separator: ", ")).")
+  var format: String = "text"
+
+  @OptionGroup var output: OutputOptions
+
+  func validate() throws {
+    guard PolicyTestReporters.identifiers.contains(format) else {
+      throw ValidationError("Unknown format '\(format)'; use one of: \(PolicyTestReporters.identifiers.joined(separator: ", ")).")
+    }
+  }
+
+  func run() throws {
+    var results: [PolicyTestRunner.FileResult] = []
+    let today = PolicyDate.today()
+    for path in PolicyTestRunner.expandingDirectories(paths) {
+      switch PolicyTestRunner.run(path: path, today: today) {
+      case .success(let result): results.append(result)
+      case .failure(.invalid(let errors, let source)):
+        StandardError.print(DiagnosticFormatter(colors: output.useColors()).format(errors.diagnostics, source: source ?? ""), newline: false)
+        throw ExitCode(ExitStatus.badInput)
+      case .failure(let error):
+        StandardError.print(error.description)
+        throw ExitCode(ExitStatus.badInput)
+      }
+    }
+    guard let reporter = PolicyTestReporters.reporter(for: format) else { throw ExitCode(ExitStatus.badInput) }
+    try output.write(reporter.render(results))
+    if results.contains(where: { $0.cases.contains { !$0.passed } }) { throw ExitCode(ExitStatus.violations) }
   }
 }

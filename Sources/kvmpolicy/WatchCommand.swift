@@ -3,6 +3,8 @@ import Dispatch
 import Enforcement
 import Foundation
 import Policy
+import Reporting
+import SystemIO
 
 /// `kvmpolicy watch`: event-driven enforcement that closes the hot-plug gap.
 struct WatchCommand: ParsableCommand {
@@ -49,14 +51,13 @@ struct WatchCommand: ParsableCommand {
       return source
     }
     defer { sources.forEach { $0.cancel() } }
-    let format = logFormat
+    guard let reporter = WatchLogReporters.reporter(for: logFormat.rawValue) else { throw ExitCode(ExitStatus.badInput) }
     let watcher = Watcher(
       uri: connection.connect, policyPath: policyOptions.policy, policy: policy, backups: backups.store,
       options: .init(detachTimeout: detachTimeout), control: control,
       selecting: domainFilter.selects,
       log: { record in
-        let line = (format == .json ? record.json : record.text) + "\n"
-        FileHandle.standardOutput.write(Data(line.utf8))
+        FileDescriptorIO.write(reporter.render(record) + "\n", to: 1)
       })
     watcher.run()
   }

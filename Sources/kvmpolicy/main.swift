@@ -6,7 +6,14 @@ import ArgumentParser
 
 // argument-parser exits 64 (EX_USAGE) on a usage error; kvmpolicy promises 2 for any bad input.
 do {
-  var command = try KVMPolicy.parseAsRoot()
+  let (arguments, files) = XMLArguments.lift(Array(CommandLine.arguments.dropFirst()))
+  var command = try KVMPolicy.parseAsRoot(arguments)
+  if let files, var sourced = command as? any SourcedCommand {
+    sourced.sources.xml = files
+    try sourced.sources.validate()
+    try sourced.validate()
+    command = sourced
+  }
   try command.run()
 } catch {
   let code = KVMPolicy.exitCode(for: error)

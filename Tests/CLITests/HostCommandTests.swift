@@ -68,7 +68,7 @@ import Testing
     #expect(properties["textrel"] as? Bool == false)
     let bad = try KVMPolicyProcess.run(["host", "--format", "yaml"])
     #expect(bad.status == 2)
-    #expect(bad.stderr.hasPrefix("Error: Unknown format 'yaml'; use one of: text, json, junit, html."))
+    #expect(bad.stderr.hasPrefix("Error: Unknown format 'yaml'; use one of: text, json, junit, html, prometheus."))
   }
 
   @Test(.requiresExecutable("/usr/bin/qemu-img"), .requiresExecutable("/usr/bin/checksec"))

@@ -84,6 +84,26 @@ import Testing
     }
   }
 
+  @Test(.requiresExecutable("/usr/bin/python3")) func sarifMarksAWaivedFindingAsAnAcceptedSuppressionAndValidates() throws {
+    let domains = [("lab-01", "<sound model='ich9'/><hub type='usb'/>")]
+    try Self.withFiles(waivers: Self.labAudio + "\n" + Self.oldHubs, domains: domains) { directory in
+      let result = try KVMPolicyProcess.run([
+        "check", "--policy", directory.path + "/policy.yaml", "--xml", directory.path + "/xml", "--format", "sarif",
+      ])
+      #expect(result.status == 1)
+      #expect(try CheckSARIFTests.validate(result.stdout) == "")
+      let results = try CheckSARIFTests.results(result.stdout)
+      #expect(results.map { $0["level"] as? String } == ["error", "error"])
+      let suppressions = try #require(results[0]["suppressions"] as? [[String: Any]])
+      #expect(suppressions.first?["kind"] as? String == "external" && suppressions.first?["status"] as? String == "accepted")
+      #expect(suppressions.first?["justification"] as? String == "accepted for lab-audio (owner ops@example.com, until 2999-12-31, waivers[lab-audio])")
+      // The hub's waiver expired: no suppression, but the waiver is named.
+      #expect(results[1]["suppressions"] == nil)
+      let properties = try #require(results[1]["properties"] as? [String: Any])
+      #expect(properties["waiver"] as? String == "waivers[old-hubs]" && properties["waiverExpired"] as? Bool == true)
+    }
+  }
+
   @Test func aBadWaiverIsAPolicyErrorWithItsPositionAndExitsTwo() throws {
     let bad = """
         - name: lab-audio

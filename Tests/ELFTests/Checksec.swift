@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the installed checksec 2.6 and returns its per-file JSON values.
 enum Checksec {
@@ -29,22 +30,10 @@ enum Shell {
   /// Runs `executable` with `arguments`, returns standard output; throws on a non-zero exit.
   @discardableResult
   static func run(_ executable: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw Failure(
-        message: "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-          + String(decoding: errorData, as: UTF8.self))
+    let result = try Command.run(executable, arguments, separateErrors: true)
+    guard result.status == 0 else {
+      throw Failure(message: "\(executable) \(arguments.joined(separator: " ")) exited \(result.status): " + result.stderr)
     }
-    return String(decoding: data, as: UTF8.self)
+    return result.stdout
   }
 }

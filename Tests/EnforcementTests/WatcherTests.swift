@@ -72,7 +72,7 @@ final class FakeWatchControl: WatchableControl {
     var log: [String] = []
     let watcher = Watcher(
       uri: "fake", policyPath: "p.yaml", policy: policy, backups: BackupStore(directory: directory), options: .init(detachTimeout: 30),
-      control: control, log: { log.append($0.text) }, open: { fake })
+      control: control, log: { record in log.append(record.fields.map { "\($0)=\($1)" }.joined(separator: " ")) }, open: { fake })
     watcher.run()
     return (fake, log)
   }
@@ -81,7 +81,7 @@ final class FakeWatchControl: WatchableControl {
     let (fake, log) = try Self.run([(false, .deviceRemoved(domain: "vm", alias: "input0"))])
     #expect(fake.inner.calls == ["detach vm input0"])
     #expect(log.contains { $0.contains("event=sweep") && $0.contains("reason=connect") })
-    #expect(log.contains { $0.contains("event=enforced") && $0.contains("trigger=\"device-removed alias=input0\"") && $0.contains("result=\"detached input tablet (alias input0)\"") }, "\(log)")
+    #expect(log.contains { $0.contains("event=enforced") && $0.contains("trigger=device-removed alias=input0") && $0.contains("result=detached input tablet (alias input0)") }, "\(log)")
   }
 
   @Test func aHotPlugIsDetachedOnceAndARemovalFailureIsAnError() throws {

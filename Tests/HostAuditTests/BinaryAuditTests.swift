@@ -24,12 +24,10 @@ import Testing
     let host = try FakeHost()
     let source = host.root.appendingPathComponent("weak.c")
     try "#include <stdio.h>\nint main(void) { char b[8]; gets(b); puts(b); return 0; }\n".write(to: source, atomically: false, encoding: .utf8)
-    let gcc = Process()
-    gcc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
-    gcc.arguments = ["-w", "-fno-stack-protector", "-no-pie", "-Wl,-z,norelro", "-z", "execstack", source.path, "-o", host.root.appendingPathComponent("weak").path]
-    try gcc.run()
-    gcc.waitUntilExit()
-    try #require(gcc.terminationStatus == 0)
+    let gcc = try Command.run(
+      "/usr/bin/gcc",
+      ["-w", "-fno-stack-protector", "-no-pie", "-Wl,-z,norelro", "-z", "execstack", source.path, "-o", host.root.appendingPathComponent("weak").path])
+    try #require(gcc.status == 0, "\(gcc.output)")
     let check = try #require(BinaryAudit(files: host.files, targets: ["/weak"]).checks().first)
     #expect(check.status == .fail)
     #expect(check.evidence.last == "missing: RELRO none, no stack canary, executable stack (NX off), not PIE")

@@ -33,6 +33,7 @@ import Testing
     #expect(check.evidence == [
       "/usr/bin/qemu-system-x86_64 -device help: 4 device models", "1 domain use 1: virtio-net-pci",
       "3 models (75%) are reachable but unused; a QEMU built with only the used ones removes that surface",
+      "by layer, with each machine's own devices: kvmpolicy qemu surface; remedies: kvmpolicy qemu exclude-modules, kvmpolicy qemu devices-mak",
     ])
     let wellCut = DeviceSurfaceAudit(emulator: "q", offered: ["a", "b"], used: ["vm": ["a", "b"]]).checks()[0]
     #expect(wellCut.status == .pass)

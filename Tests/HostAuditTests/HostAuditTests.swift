@@ -20,6 +20,13 @@ final class FakeHost {
     try text.write(to: url, atomically: false, encoding: .utf8)
   }
 
+  /// A symbolic link at `path` to `target`, which need not exist (`mnt:[4026531832]`).
+  func link(_ path: String, to target: String) throws {
+    let url = root.appendingPathComponent(String(path.dropFirst()))
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
+  }
+
   var files: HostFiles { HostFiles(root: root.path) }
 }
 

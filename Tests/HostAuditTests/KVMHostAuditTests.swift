@@ -58,7 +58,7 @@ import Testing
   }
 
   static func checks(_ host: FakeHost, config: String? = nil) -> [HostCheck] {
-    KVMHostAudit(files: host.files, release: release, kernelConfig: config).checks()
+    KVMHostAudit(files: host.files, release: release, kernelConfig: config.map { KernelConfig(text: $0, source: "/boot/config-\(release)") }).checks()
   }
 
   static func check(_ id: String, in checks: [HostCheck]) throws -> HostCheck {

@@ -47,11 +47,8 @@ import Testing
     let directory = host.root.appendingPathComponent("lib/modules/\(release)/kernel/arch/x86/kvm")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     try Self.module(signed: true, in: host.root).write(to: directory.appendingPathComponent("kvm-intel.ko"))
-    let xz = Process()
-    xz.executableURL = URL(fileURLWithPath: "/usr/bin/xz")
-    xz.arguments = ["-z", directory.appendingPathComponent("kvm-intel.ko").path]
-    try xz.run()
-    xz.waitUntilExit()
+    let xz = try Command.run("/usr/bin/xz", ["-z", directory.appendingPathComponent("kvm-intel.ko").path])
+    try #require(xz.status == 0, "\(xz.output)")
     try Self.module(signed: false, vermagic: "5.10.0-old SMP", retpoline: false, thunks: false, in: host.root)
       .write(to: directory.appendingPathComponent("vhost_net.ko"))
     try host.write("/lib/modules/\(release)/modules.dep", "kernel/arch/x86/kvm/kvm-intel.ko.xz: \nkernel/arch/x86/kvm/vhost_net.ko:\n")

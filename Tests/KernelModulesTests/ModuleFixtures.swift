@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Helpers shared by the KernelModules tests: temp directories and the compression CLIs.
 enum ModuleFixtures {
@@ -29,29 +30,10 @@ enum ModuleFixtures {
   }
 
   /// Runs `tool arguments...` with `input` on stdin and returns its stdout.
-  ///
-  /// The tools are always fed through a pipe, so e.g. zstd writes frames
-  /// without a content size.
-  static func run(_ tool: String, _ arguments: [String], input: [UInt8]) throws
-    -> [UInt8]
-  {
-    let directory = try makeTempDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let inputFile = directory.appendingPathComponent("in")
-    let outputFile = directory.appendingPathComponent("out")
-    try Data(input).write(to: inputFile)
-    FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [tool] + arguments
-    process.standardInput = try FileHandle(forReadingFrom: inputFile)
-    process.standardOutput = try FileHandle(forWritingTo: outputFile)
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw ToolFailure(tool: tool, status: process.terminationStatus)
-    }
-    return [UInt8](try Data(contentsOf: outputFile))
+  static func run(_ tool: String, _ arguments: [String], input: [UInt8]) throws -> [UInt8] {
+    let result = try Command.run("/usr/bin/env", [tool] + arguments, stdin: input, separateErrors: true)
+    guard result.status == 0 else { throw ToolFailure(tool: tool, status: result.status) }
+    return result.stdoutBytes
   }
 
   /// A compression CLI exited with a failure status.

@@ -35,7 +35,7 @@ import Testing
   @Test func fallsBackToTheSingleSecurityLabelCall() throws {
     // The test driver has no virDomainGetSecurityLabelList; the wrapper must fall back.
     let labels = try Connection(uri: "test:///default").domain(named: "test").securityLabels()
-    #expect(labels == [SecurityLabel(label: "libvirt-test", enforcing: true)])
+    #expect(labels == [ProcessLabel(label: "libvirt-test", enforcing: true)])
   }
 
   @Test func capabilitiesNameTheHostSecurityModel() throws {

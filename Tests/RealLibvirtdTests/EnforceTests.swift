@@ -85,13 +85,14 @@ struct RealLibvirtdEnforceTests {
     // Hold the lock the way a running enforcer does: flock on the file, from another process.
     let holder = Process()
     holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-    holder.arguments = [lock, "sleep", "2"]
+    holder.arguments = [lock, "sleep", "600"]
     try holder.run()
     defer {
       holder.terminate()
       holder.waitUntilExit()
     }
-    Thread.sleep(forTimeInterval: 0.3)
+    // Wait (for a condition, not a time) until the holder has the lock: a non-blocking flock fails.
+    while holder.isRunning, (try Command.run("/usr/bin/flock", ["-n", lock, "true"])).status == 0 { usleep(10_000) }
     let result = try Self.enforce(scratch, ["--domain", "kvmpolicy-test-none"])
     #expect(result.status == 2)
     #expect(result.stderr.contains("another kvmpolicy enforce is running"))

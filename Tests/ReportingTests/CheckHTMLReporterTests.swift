@@ -2,7 +2,6 @@ import Checking
 import DomainModel
 import Foundation
 import Inventory
-import Libvirt
 import Policy
 import Reporting
 import Testing
@@ -263,7 +262,7 @@ import Testing
   }
 
   @Test func htmlIsAnOfferedFormat() {
-    #expect(CheckReporters.identifiers == ["text", "json", "junit", "html"])
+    #expect(CheckReporters.identifiers == ["text", "json", "junit", "html", "sarif", "prometheus"])
     #expect(CheckReporters.reporter(for: "html", options: ReportOptions()) is CheckHTMLReporter)
   }
 }

@@ -119,7 +119,7 @@ import Testing
     let labFailure = cases[1].elements(forName: "failure").first?.stringValue ?? ""
     #expect(labFailure.contains("hub usb") && labFailure.contains("waiver waivers[old-hubs] (p.yaml:13:5) expired on 2025-03-31"))
     #expect(!labFailure.contains("sound"))
-    #expect(xml.contains("<testsuites name=\"kvmpolicy check\" tests=\"3\" failures=\"2\" errors=\"0\">"))
+    #expect(xml.contains("<testsuites name=\"kvmpolicy check\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\">"))
   }
 
   @Test func htmlMarksWaivedFindingsAndShowsTheWaiver() throws {
@@ -131,6 +131,13 @@ import Testing
     #expect(html.contains("<dt>Waiver</dt><dd><code>waivers[lab-audio]</code> at <code>p.yaml:7:5</code> until 2025-06-30 (end of day UTC); owner lab-team@example.com: the audio lab needs its sound card</dd>"))
     #expect(html.contains("<span class=\"waiver-expired\"> expired on 2025-03-31: no longer applies</span>"))
     #expect(html.contains("<span class=\"tile-value\">2</span><span class=\"tile-label\">Waived</span>"))
+  }
+
+  @Test func prometheusCountsWaivedFindingsUnderTheirOwnSeverity() throws {
+    let metrics = try Self.render("prometheus", try Self.report())
+    #expect(metrics.contains("kvmpolicy_domain_compliant{source=\"fleet.xml\",domain=\"lab-01\"} 1\n"))
+    #expect(metrics.contains("kvmpolicy_findings{source=\"fleet.xml\",domain=\"lab-01\",check=\"class-denied\",severity=\"waived\",action=\"refuse\"} 1\n"))
+    #expect(metrics.contains("kvmpolicy_findings{source=\"fleet.xml\",domain=\"lab-02\",check=\"class-denied\",severity=\"error\",action=\"refuse\"} 1\n"))
   }
 
   @Test func enforcementReportsListWhatIsWaivedAndLeftAlone() throws {

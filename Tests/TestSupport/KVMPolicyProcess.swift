@@ -21,42 +21,13 @@ public struct KVMPolicyProcess {
     return directory.appendingPathComponent("kvmpolicy")
   }()
 
-  /// Runs `kvmpolicy arguments...` with optional standard input and extra environment.
+  /// Runs `kvmpolicy arguments...` with optional standard input and extra environment
+  /// (`LIBVIRT_DEFAULT_URI` removed, so the default connection is libvirt's own).
   public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Result {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["LIBVIRT_DEFAULT_URI"] = nil
-    env.merge(environment) { $1 }
-    process.environment = env
-    let output = Pipe()
-    let errors = Pipe()
-    let input = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    // Read both pipes concurrently so a large output cannot block the child.
-    let stderrData = LockedData()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { stderrData.value = errors.fileHandleForReading.readDataToEndOfFile() }
-    let stdoutData = output.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return Result(
-      status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-      stderr: String(decoding: stderrData.value, as: UTF8.self))
-  }
-}
-
-private final class LockedData: @unchecked Sendable {
-  private let lock = NSLock()
-  private var data = Data()
-  var value: Data {
-    get { lock.withLock { data } }
-    set { lock.withLock { data = newValue } }
+    var changes: [String: String?] = ["LIBVIRT_DEFAULT_URI": nil]
+    for (key, value) in environment { changes[key] = value }
+    let result = try Command.run(
+      binary.path, arguments, stdin: stdin.map { Array($0.utf8) } ?? [], environment: changes, separateErrors: true)
+    return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
   }
 }

@@ -16,7 +16,7 @@ import TextEscaping
 
   @Test func reportsTheWatchLogAndTheChecksecFieldsAllUseIt() throws {
     #expect(JSONValue.string(Self.awkward).rendered().hasPrefix(JSONString.quoted(Self.awkward)))
-    let log = WatchLogRecord([("message", Self.awkward)]).json
+    let log = WatchLogJSONReporter().render(WatchLogRecord([("message", Self.awkward)]))
     #expect(log == "{\"message\":\(JSONString.quoted(Self.awkward))}")
     let decoded = try JSONSerialization.jsonObject(with: Data(log.utf8)) as? [String: String]
     #expect(decoded?["message"] == Self.awkward)

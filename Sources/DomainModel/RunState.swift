@@ -1,6 +1,7 @@
-/// A domain's run state as an inventory reports it, spelled as `virsh domstate` does.
+/// A domain's run state (`virDomainState`), spelled as `virsh domstate` does.
 ///
-/// Inventory's own value, so that what reads an inventory (checks, reports) need not link libvirt.
+/// A model value: the libvirt wrapper returns it, and what reads an inventory (checks,
+/// reports) uses it without linking libvirt.
 public enum RunState: String, Sendable, CaseIterable {
   /// libvirt reports no state.
   case noState = "no state"
