@@ -85,10 +85,12 @@ struct RealLibvirtdEnforceTests {
     // Hold the lock the way a running enforcer does: flock on the file, from another process.
     let holder = Process()
     holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-    holder.arguments = [lock, "sleep", "600"]
+    // --no-fork: flock itself becomes the sleeper, one process to kill. SIGKILL, because a
+    // child Foundation starts may inherit a blocked SIGTERM from the test's threads.
+    holder.arguments = ["--no-fork", lock, "sleep", "600"]
     try holder.run()
     defer {
-      holder.terminate()
+      kill(holder.processIdentifier, SIGKILL)
       holder.waitUntilExit()
     }
     // Wait (for a condition, not a time) until the holder has the lock: a non-blocking flock fails.

@@ -18,12 +18,14 @@ LIBVIRTD_STOP_WAIT=${LIBVIRTD_STOP_WAIT:-45}
 # re-probes QEMU for ~8 s. Guests still get all CPUs (libvirt resets affinity).
 LIBVIRTD_CPUS=${LIBVIRTD_CPUS-0}
 
-# Run a command with every signal unblocked and at its default disposition. A daemon inherits
-# its starter's signal mask: started from a test runner that blocks SIGTERM in its threads,
-# libvirtd would ignore SIGTERM and take the full stop timeout to die. perl-base is essential.
+# Run a command with every signal unblocked and at its default disposition, and no descriptor
+# open but 0, 1 and 2. A daemon inherits its starter's signal mask: started from a test runner
+# that blocks SIGTERM in its threads, libvirtd would ignore SIGTERM and take the full stop
+# timeout to die. It inherits open descriptors too: a flock held by whoever restarted it (the
+# real-libvirtd lock) would stay held for the daemon's life. perl-base is essential.
 lv_clean_signals() {
     env --default-signal perl -MPOSIX -e \
-        'sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die "sigprocmask: $!"; exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!"' \
+        'sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die "sigprocmask: $!"; POSIX::close($_) for 3 .. 1023; exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!"' \
         "$@"
 }
 
