@@ -98,7 +98,9 @@ let package = Package(
     .target(name: "HookInstallation", dependencies: ["Hook", "Policy", "ELF", "SystemIO"]),
     .target(
       name: "HostAudit",
-      dependencies: ["Inventory", "DomainModel", "KernelModules", "ELF", "Policy", "Hook", "HookInstallation", "SystemIO", "CXattr"]),
+      dependencies: [
+        "Inventory", "QEMUProbe", "DomainModel", "KernelModules", "ELF", "Policy", "Hook", "HookInstallation", "SystemIO", "CXattr",
+      ]),
     .target(
       name: "Enforcement",
       dependencies: ["Engine", "Policy", "DomainModel", "Libvirt", "SystemIO", "HostAudit", "Hook", "HookInstallation"]),
@@ -144,7 +146,7 @@ let package = Package(
     .testTarget(name: "PolicyTestingTests", dependencies: ["PolicyTesting", "Engine", "Policy", "TestSupport"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine", "DomainModel", "Policy"]),
     .testTarget(name: "HookTests", dependencies: ["Hook", "Policy", "TestSupport"]),
-    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "DomainModel", "Policy", "CXattr", "TestSupport"]),
+    .testTarget(name: "HostAuditTests", dependencies: ["HostAudit", "QEMUProbe", "DomainModel", "Policy", "CXattr", "TestSupport"]),
     .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "HostAudit", "Policy", "TestSupport"]),
     .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DomainModel", "Parallel"]),
     .testTarget(

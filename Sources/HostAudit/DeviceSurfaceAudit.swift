@@ -1,4 +1,4 @@
-import Foundation
+import QEMUProbe
 
 /// The guide's "Use minimal number of devices" seen from the host: how many device models the
 /// installed QEMU offers, and how many of them the host's domains actually use. The difference
@@ -20,44 +20,9 @@ public struct DeviceSurfaceAudit: Sendable {
     self.used = used
   }
 
-  /// The device models in `-device help` output (`name "virtio-net-pci", bus PCI, ...`).
-  public static func deviceModels(help: String) -> [String] {
-    help.split(separator: "\n").compactMap { line in
-      guard let start = line.range(of: "name \""), let end = line[start.upperBound...].firstIndex(of: "\"") else { return nil }
-      return String(line[start.upperBound..<end])
-    }
-  }
-
-  /// The `-device` drivers of a QEMU command line, in JSON (`{"driver":"x",...}`) or legacy
-  /// (`x,bus=...`) syntax.
-  public static func devices(commandLine: String) -> Set<String> {
-    let words = commandLine.split(whereSeparator: { $0 == " " || $0 == "\n" })
-    var result = Set<String>()
-    for (index, word) in words.enumerated() where word == "-device" && index + 1 < words.count {
-      var value = String(words[index + 1]).trimmingCharacters(in: "'")
-      if value.hasPrefix("{"), let range = value.range(of: "\"driver\":\"") {
-        value = String(value[range.upperBound...].prefix { $0 != "\"" })
-      } else {
-        value = String(value.prefix { $0 != "," })
-      }
-      if !value.isEmpty { result.insert(value) }
-    }
-    return result
-  }
-
-  /// Runs `emulator -device help` and returns the models, or `nil` when it cannot run.
+  /// The models `emulator -device help` lists (QEMUProbe runs it), or `nil` when it cannot run.
   public static func offeredModels(emulator: String) -> [String]? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: emulator)
-    process.arguments = ["-device", "help"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { return nil }
-    return deviceModels(help: String(decoding: data, as: UTF8.self))
+    try? EmulatorProbe.deviceModels(emulator)
   }
 
   /// Where the layers (built in, per module), the machines' own devices and the remedies are.

@@ -1,6 +1,7 @@
 import DomainModel
 import Inventory
 import KernelModules
+import QEMUProbe
 
 /// Runs every host check: judges the host's files and what the collecting layer read from
 /// libvirt (security models, running domains' live XML, command lines). Connects to nothing.
@@ -35,7 +36,7 @@ public enum HostAuditor {
     // at all means libvirt would not build them (not root).
     var used: [String: Set<String>]? = [:]
     for entry in libvirt.domains {
-      if let line = entry.commandLine { used?[entry.name] = DeviceSurfaceAudit.devices(commandLine: line) }
+      if let line = entry.commandLine { used?[entry.name] = Set(QEMUCommandLine(line).devices) }
     }
     if !libvirt.domains.isEmpty && libvirt.domains.allSatisfy({ $0.commandLine == nil }) || !reachable { used = nil }
     let config = kernelConfig ?? KernelConfig.read(files: files, release: release)
