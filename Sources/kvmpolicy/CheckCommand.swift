@@ -35,9 +35,7 @@ struct CheckCommand: ParsableCommand {
   var explain = false
 
   func validate() throws {
-    guard CheckReporters.identifiers.contains(format) else {
-      throw ValidationError("Unknown format '\(format)'; use one of: \(CheckReporters.identifiers.joined(separator: ", ")).")
-    }
+    try ReportFormat.validate(format, among: CheckReporters.identifiers)
   }
 
   func run() throws {

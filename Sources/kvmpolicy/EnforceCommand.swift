@@ -49,9 +49,7 @@ struct EnforceCommand: ParsableCommand {
   var format: String = "text"
 
   func validate() throws {
-    guard EnforcementReporters.identifiers.contains(format) else {
-      throw ValidationError("Unknown format '\(format)'; use one of: \(EnforcementReporters.identifiers.joined(separator: ", ")).")
-    }
+    try ReportFormat.validate(format, among: EnforcementReporters.identifiers)
   }
 
   func run() throws {

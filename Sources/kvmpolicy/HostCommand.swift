@@ -34,9 +34,7 @@ struct HostCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    guard HostReporters.identifiers.contains(format) else {
-      throw ValidationError("Unknown format '\(format)'; use one of: \(HostReporters.identifiers.joined(separator: ", ")).")
-    }
+    try ReportFormat.validate(format, among: HostReporters.identifiers)
   }
 
   func run() throws {

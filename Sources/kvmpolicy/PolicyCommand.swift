@@ -119,9 +119,7 @@ struct PolicyTestCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func validate() throws {
-    guard PolicyTestReporters.identifiers.contains(format) else {
-      throw ValidationError("Unknown format '\(format)'; use one of: \(PolicyTestReporters.identifiers.joined(separator: ", ")).")
-    }
+    try ReportFormat.validate(format, among: PolicyTestReporters.identifiers)
   }
 
   func run() throws {

@@ -58,9 +58,7 @@ struct QEMUSurfaceCommand: ParsableCommand {
   var format: String = "text"
 
   func validate() throws {
-    guard QEMUSurfaceReporters.identifiers.contains(format) else {
-      throw ValidationError("Unknown format '\(format)'; use one of: \(QEMUSurfaceReporters.identifiers.joined(separator: ", ")).")
-    }
+    try ReportFormat.validate(format, among: QEMUSurfaceReporters.identifiers)
   }
 
   func run() throws {
