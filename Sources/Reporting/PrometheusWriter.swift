@@ -75,25 +75,18 @@ struct PrometheusWriter {
 
   /// A label value as written between double quotes: backslash, double quote and line feed
   /// escaped, as the format requires.
-  static func escapeLabelValue(_ value: String) -> String {
-    var result = ""
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\\": result += "\\\\"
-      case "\"": result += "\\\""
-      case "\n": result += "\\n"
-      default: result.unicodeScalars.append(scalar)
-      }
-    }
-    return result
-  }
+  static func escapeLabelValue(_ value: String) -> String { escape(value, quotes: true) }
 
   /// A HELP text: backslash and line feed escaped (a double quote stays).
-  static func escapeHelp(_ text: String) -> String {
+  static func escapeHelp(_ text: String) -> String { escape(text, quotes: false) }
+
+  /// The text format's one escaping: backslash and line feed always, double quote in label values.
+  private static func escape(_ text: String, quotes: Bool) -> String {
     var result = ""
     for scalar in text.unicodeScalars {
       switch scalar {
       case "\\": result += "\\\\"
+      case "\"" where quotes: result += "\\\""
       case "\n": result += "\\n"
       default: result.unicodeScalars.append(scalar)
       }
